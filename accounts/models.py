@@ -1,0 +1,15 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A MoodMusic user. Custom from the first migration so fields can be added freely."""
+
+    email = models.EmailField("email address", blank=True)
+    display_name = models.CharField(max_length=80, blank=True)
+    keep_captures = models.BooleanField(
+        default=False, help_text="Keep captured images after analysis (otherwise they are deleted)."
+    )
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,114 @@
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from emotion.vision.labels import EMOTIONS
+
+EMOTION_CHOICES = [(name, name.capitalize()) for name in EMOTIONS]
+
+
+def capture_upload_to(capture: "Capture", filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"captures/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Capture(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Source(models.TextChoices):
+        WEBCAM = "webcam"
+        UPLOAD = "upload"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="captures")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEBCAM)
+    image = models.FileField(upload_to=capture_upload_to, blank=True)
+    keep_image = models.BooleanField(default=False)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    model_version = models.CharField(max_length=64, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Capture {self.pk} by {self.owner} ({self.status})"
+
+    @property
+    def primary_reading(self) -> "FaceReading | None":
+        return next((r for r in self.readings.all() if r.is_primary), None)
+
+    def discard_image(self) -> None:
+        """Delete the stored image file unless the owner chose to keep it."""
+        if self.image and not self.keep_image:
+            self.image.delete(save=False)
+
+    def fail(self, code: str, message: str) -> None:
+        self.status = self.Status.FAILED
+        self.error_code, self.error_message = code, message[:300]
+        self.analysed_at = timezone.now()
+        self.discard_image()
+        self.save(update_fields=["status", "error_code", "error_message", "analysed_at", "image"])
+
+    def choose_primary(self, reading: "FaceReading") -> "MoodEntry":
+        """Make ``reading`` the face the mood is taken from and update the history entry."""
+        with transaction.atomic():
+            self.readings.exclude(pk=reading.pk).update(is_primary=False)
+            self.readings.filter(pk=reading.pk).update(is_primary=True)
+            entry, _ = MoodEntry.objects.update_or_create(
+                capture=self,
+                defaults={"owner": self.owner, "emotion": reading.emotion, "confidence": reading.confidence,
+                          "source": MoodEntry.Source.CAMERA, "created_at": self.created_at},
+            )
+        return entry
+
+
+class FaceReading(models.Model):
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="readings")
+    x = models.IntegerField()
+    y = models.IntegerField()
+    w = models.PositiveIntegerField()
+    h = models.PositiveIntegerField()
+    detector_score = models.FloatField(default=1.0)
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    confidence = models.FloatField()
+    probabilities = models.JSONField(default=dict)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-w", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.emotion} {self.confidence:.0%} at ({self.x}, {self.y}, {self.w}, {self.h})"
+
+
+class MoodEntry(models.Model):
+    class Source(models.TextChoices):
+        CAMERA = "camera"
+        MANUAL = "manual"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moods")
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    confidence = models.FloatField(default=1.0)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    capture = models.OneToOneField(Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="mood")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        verbose_name_plural = "mood entries"
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.emotion} at {self.created_at:%Y-%m-%d %H:%M}"

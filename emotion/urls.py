@@ -1,0 +1,2 @@
+app_name = "emotion"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Offline training of the emotion classifier. Never imported by the web app."""

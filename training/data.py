@@ -1,0 +1,123 @@
+"""Load FER2013-layout folders into arrays, cached as .npz.
+
+A data folder holds either ``labels.csv`` (columns ``path,label`` and optionally ``usage``
+and the FER+ vote columns) or ``<label>/*.png`` sub-folders. Labels outside the seven
+emotions are skipped and counted.
+"""
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from emotion.vision.labels import EMOTIONS, FERPLUS_COLUMNS, INDEX, NUM_CLASSES
+
+DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+@dataclass
+class Split:
+    images: np.ndarray  # (N, H, W) uint8, gray
+    labels: np.ndarray  # (N,) int, index into EMOTIONS
+    votes: np.ndarray  # (N, 7) float32 FER+ vote counts; all zero where absent
+    paths: list[str]
+    skipped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def soft_targets(self, mode: str) -> np.ndarray:
+        """Targets for training: ``fer`` (one-hot), ``ferplus-majority`` or ``ferplus-soft``.
+
+        FER+ modes fall back to the FER2013 label where an image has no usable votes.
+        """
+        onehot = np.eye(NUM_CLASSES, dtype=np.float32)[self.labels]
+        if mode == "fer":
+            return onehot
+        totals = self.votes.sum(axis=1, keepdims=True)
+        has_votes = totals[:, 0] > 0
+        if mode == "ferplus-soft":
+            soft = np.divide(self.votes, totals, out=np.zeros_like(self.votes), where=totals > 0)
+        elif mode == "ferplus-majority":
+            soft = np.eye(NUM_CLASSES, dtype=np.float32)[self.votes.argmax(axis=1)]
+        else:
+            raise ValueError(f"unknown label mode {mode!r}")
+        return np.where(has_votes[:, None], soft, onehot)
+
+
+def _rows_from_csv(folder: Path, usage: str | None) -> list[dict]:
+    with open(folder / "labels.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if usage and rows and "usage" in rows[0]:
+        rows = [r for r in rows if r["usage"] == usage]
+    return rows
+
+
+def _rows_from_folders(folder: Path) -> list[dict]:
+    return [
+        {"path": str(p.relative_to(folder)), "label": p.parent.name}
+        for p in sorted(folder.glob("*/*.png"))
+    ]
+
+
+def _votes(row: dict) -> np.ndarray:
+    values = [row.get(column) or "" for column in FERPLUS_COLUMNS]
+    if not all(v.strip().isdigit() for v in values):
+        return np.zeros(NUM_CLASSES, np.float32)
+    votes = np.zeros(NUM_CLASSES, np.float32)
+    for column, value in zip(FERPLUS_COLUMNS, values):
+        votes[INDEX[FERPLUS_COLUMNS[column]]] = float(value)
+    return votes
+
+
+def read_split(folder: Path, usage: str | None = None, subfolder: str | None = None) -> Split:
+    """Read images and labels from ``folder`` (optionally only one ``usage`` or ``subfolder``)."""
+    folder = Path(folder)
+    if (folder / "labels.csv").exists():
+        rows = _rows_from_csv(folder, usage)
+        if subfolder:
+            rows = [r for r in rows if r["path"].startswith(subfolder.rstrip("/") + "/")]
+    else:
+        rows = _rows_from_folders(folder / subfolder if subfolder else folder)
+        if subfolder:
+            rows = [dict(r, path=f"{subfolder}/{r['path']}") for r in rows]
+    kept = [r for r in rows if r["label"] in INDEX]
+    images = [cv2.imread(str(folder / r["path"]), cv2.IMREAD_GRAYSCALE) for r in kept]
+    missing = [r["path"] for r, img in zip(kept, images) if img is None]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} images unreadable, first: {missing[0]}")
+    return Split(
+        images=np.stack(images) if images else np.zeros((0, 48, 48), np.uint8),
+        labels=np.array([INDEX[r["label"]] for r in kept], np.int64),
+        votes=np.stack([_votes(r) for r in kept]) if kept else np.zeros((0, NUM_CLASSES), np.float32),
+        paths=[r["path"] for r in kept],
+        skipped=len(rows) - len(kept),
+    )
+
+
+def load_split(
+    folder: Path, usage: str | None = None, subfolder: str | None = None, cache_dir: Path | None = DEFAULT_CACHE
+) -> Split:
+    """Like :func:`read_split`, cached as .npz keyed by the folder, selection and labels file."""
+    folder = Path(folder).resolve()
+    if cache_dir is None:
+        return read_split(folder, usage, subfolder)
+    stamp = folder / "labels.csv"
+    key_src = f"{folder}|{usage}|{subfolder}|{stamp.stat().st_mtime_ns if stamp.exists() else ''}"
+    cache = Path(cache_dir) / f"{hashlib.sha1(key_src.encode()).hexdigest()[:16]}.npz"
+    if cache.exists():
+        z = np.load(cache, allow_pickle=False)
+        return Split(z["images"], z["labels"], z["votes"], list(z["paths"]), int(z["skipped"]))
+    split = read_split(folder, usage, subfolder)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, images=split.images, labels=split.labels, votes=split.votes,
+             paths=np.array(split.paths), skipped=split.skipped)
+    return split
+
+
+def class_counts(labels: np.ndarray) -> dict[str, int]:
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
+    return {name: int(counts[i]) for i, name in enumerate(EMOTIONS)}

@@ -1,0 +1,147 @@
+"""Train an emotion classifier.
+
+    python -m training.train --data ../shared/data/fer2013 --arch compact --epochs 45 --out runs/compact
+
+The run directory receives config.json, history.csv, curves.png, best.keras (highest
+validation accuracy), last.keras and a backup/ folder that ``--resume`` continues from.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from emotion.vision.preprocess import faces_to_batch  # noqa: E402
+from training import augment, data, models  # noqa: E402
+from training.plots import plot_history  # noqa: E402
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout")
+    p.add_argument("--train-split", default="train", help="sub-folder (or labels.csv prefix) for training")
+    p.add_argument("--val-split", default="val", help="sub-folder (or labels.csv prefix) for validation")
+    p.add_argument("--out", type=Path, required=True, help="run directory")
+    p.add_argument("--arch", default="compact", choices=sorted(models.ARCHITECTURES))
+    p.add_argument("--width", type=int, default=32, help="compact only: base width")
+    p.add_argument("--epochs", type=int, default=45)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=0.05, help="peak learning rate")
+    p.add_argument("--warmup", type=int, default=3, help="epochs of linear warm-up")
+    p.add_argument("--schedule", default="cosine", choices=["cosine", "constant"])
+    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--labels", default="fer", choices=["fer", "ferplus-majority", "ferplus-soft"])
+    p.add_argument("--erasing", type=float, default=0.5, help="random erasing probability")
+    p.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--limit", type=int, default=0, help="train on N random images only (smoke runs)")
+    p.add_argument("--resume", action="store_true", help="continue from the run directory's backup")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=sys.stdout.isatty(),
+                   help="progress bar (default on a terminal; one line per epoch otherwise)")
+    return p.parse_args(argv)
+
+
+def learning_rate(args: argparse.Namespace, steps_per_epoch: int) -> keras.optimizers.schedules.LearningRateSchedule | float:
+    if args.schedule == "constant":
+        return args.lr
+    warmup = args.warmup * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0 if warmup else args.lr,
+        decay_steps=max(1, args.epochs * steps_per_epoch - warmup),
+        warmup_target=args.lr if warmup else None,
+        warmup_steps=warmup,
+    )
+
+
+def training_dataset(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> tf.data.Dataset:
+    geometric = augment.geometric(seed=args.seed)
+
+    def augment_batch(images, targets):
+        images = geometric(images, training=True)
+        if args.erasing:
+            images = augment.random_erasing(images, args.erasing)
+        return images, targets
+
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .shuffle(len(x), seed=args.seed, reshuffle_each_iteration=True)
+        .batch(args.batch)
+        .map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def build_model(args: argparse.Namespace, steps_per_epoch: int) -> keras.Model:
+    kwargs = {"width": args.width} if args.arch == "compact" else {}
+    model = models.build(args.arch, **kwargs)
+    optimizer = keras.optimizers.SGD(
+        learning_rate(args, steps_per_epoch), momentum=0.9, nesterov=True, weight_decay=args.weight_decay
+    )
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    keras.mixed_precision.set_global_policy(args.precision)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "config.json").write_text(json.dumps({k: str(v) if isinstance(v, Path) else v
+                                                      for k, v in vars(args).items()}, indent=2))
+
+    train = data.load_split(args.data, usage=None, subfolder=args.train_split)
+    val = data.load_split(args.data, usage=None, subfolder=args.val_split)
+    if args.limit:
+        pick = np.random.default_rng(args.seed).permutation(len(train))[: args.limit]
+        train = data.Split(train.images[pick], train.labels[pick], train.votes[pick],
+                           [train.paths[i] for i in pick])
+    print(f"train {len(train)} images {data.class_counts(train.labels)}", flush=True)
+    print(f"val {len(val)} images, skipped {val.skipped}", flush=True)
+
+    x_train = faces_to_batch(train.images)
+    y_train = train.soft_targets(args.labels)
+    x_val, y_val = faces_to_batch(val.images), val.soft_targets("fer")
+    steps = math.ceil(len(x_train) / args.batch)
+    model = build_model(args, steps)
+    print(f"{model.name}: {model.count_params():,} parameters", flush=True)
+
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(args.out / "backup"), delete_checkpoint=False),
+        keras.callbacks.ModelCheckpoint(str(args.out / "best.keras"), monitor="val_accuracy", save_best_only=True),
+        keras.callbacks.ModelCheckpoint(str(args.out / "last.keras")),
+        keras.callbacks.CSVLogger(str(args.out / "history.csv"), append=args.resume),
+        keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: plot_history(args.out / "history.csv",
+                                                                              args.out / "curves.png")),
+    ]
+    if not args.resume and (args.out / "backup").exists():
+        raise SystemExit(f"{args.out} holds an earlier run: pass --resume to continue it, or choose another --out")
+    model.fit(
+        training_dataset(x_train, y_train, args),
+        validation_data=(x_val, y_val),
+        epochs=args.epochs,
+        callbacks=callbacks,
+        verbose=1 if args.progress else 2,
+    )
+    best = keras.models.load_model(args.out / "best.keras")
+    _, accuracy = best.evaluate(x_val, y_val, verbose=0, batch_size=256)
+    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "epochs": args.epochs}
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary), flush=True)
+    return summary
+
+
+if __name__ == "__main__":
+    main()
