@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import engines
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authtoken.models import Token
+
+from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
+from accounts.selectors import user_export_data
+from accounts.services import api_token_revoke, api_token_rotate, user_delete
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("emotion:capture")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Two backends are configured (Spotify and passwords), so login() must be told which one.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to MoodMusic, {user}!")
+        return redirect("emotion:capture")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save(commit=False).save(update_fields=list(ProfileForm.Meta.fields))
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    ctx = {
+        "form": form,
+        "token": Token.objects.filter(user=request.user).first(),
+        "spotify_panel": spotify_panel_available(),
+    }
+    return render(request, "accounts/profile.html", ctx)
+
+
+def spotify_panel_available() -> bool:
+    """Whether the playlists app provides the ``{% spotify_link_panel %}`` tag the profile page includes."""
+    library = engines["django"].engine.template_libraries.get("spotify")
+    return library is not None and "spotify_link_panel" in library.tags
+
+
+@require_POST
+@login_required
+def token_rotate(request: HttpRequest) -> HttpResponse:
+    api_token_rotate(user=request.user)
+    messages.success(request, "A new API token is ready. Any previous token no longer works.")
+    return redirect("profile")
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest) -> HttpResponse:
+    api_token_revoke(user=request.user)
+    messages.success(request, "Your API token is revoked.")
+    return redirect("profile")
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    data = user_export_data(user=request.user)
+    response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
+    filename = f"moodmusic-export-{request.user.username}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_delete(user=request.user)
+        logout(request)
+        messages.success(request, "Your account and everything in it are deleted. Goodbye!")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,26 @@
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+
+def test_admin_lists_searches_and_filters_users(client, alice, bob):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    listing = client.get(reverse("admin:accounts_user_changelist"), {"q": "alice", "keep_captures__exact": "0"})
+    change = client.get(reverse("admin:accounts_user_change", args=[alice.pk]))
+    add = client.get(reverse("admin:accounts_user_add"))
+
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 1
+    assert change.status_code == 200
+    assert b"keep_captures" in change.content
+    assert add.status_code == 200
+
+
+def test_admin_is_closed_to_people_who_are_not_staff(client, alice):
+    client.force_login(alice)
+
+    response = client.get(reverse("admin:accounts_user_changelist"))
+
+    assert response.status_code == 302
