@@ -211,6 +211,25 @@ SPOTIFY_API_URL = env_str("SPOTIFY_API_URL", "https://api.spotify.com/v1")
 SPOTIFY_TIMEOUT = float(env_str("SPOTIFY_TIMEOUT", "10"))
 # Fernet key (urlsafe base64, 32 bytes) for tokens at rest; derived from SECRET_KEY when unset.
 TOKEN_ENCRYPTION_KEY = env_str("TOKEN_ENCRYPTION_KEY")
+SPOTIFY_MAX_RETRIES = env_int("SPOTIFY_MAX_RETRIES", 4)
+SPOTIFY_RETRY_BACKOFF = float(env_str("SPOTIFY_RETRY_BACKOFF", "0.5"))
+# A Retry-After longer than this reschedules the Celery task instead of sleeping in it.
+SPOTIFY_MAX_INLINE_WAIT = env_int("SPOTIFY_MAX_INLINE_WAIT", 5)
+SPOTIFY_PLAYLIST_SIZE = env_int("SPOTIFY_PLAYLIST_SIZE", 50)
+SPOTIFY_SYNC_DEBOUNCE = env_int("SPOTIFY_SYNC_DEBOUNCE", 30)
+# Open audio-features service looked up by Spotify track id (ReccoBeats' API shape).
+AUDIO_FEATURES_URL = env_str("AUDIO_FEATURES_URL", "https://api.reccobeats.com")
+# Spotify links an existing MoodMusic account; tokens go encrypted into playlists.SpotifyLink, not extra_data.
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "playlists.pipeline.require_signed_in_user",
+    "social_core.pipeline.social_auth.social_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "playlists.pipeline.save_spotify_link",
+)
 
 # --- Production hardening (off under DEBUG so http://127.0.0.1 works) -------------------
 if not DEBUG:

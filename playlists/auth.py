@@ -17,5 +17,9 @@ class SpotifyOAuth2(BaseSpotifyOAuth2):
     def REFRESH_TOKEN_URL(self) -> str:  # noqa: N802
         return f"{settings.SPOTIFY_ACCOUNTS_URL}/api/token"
 
+    def extra_data(self, user, uid, response, details=None, *args, **kwargs) -> dict:
+        """Keep tokens out of UserSocialAuth.extra_data; playlists.SpotifyLink holds them encrypted."""
+        return {"display_name": response.get("display_name") or ""}
+
     def user_data(self, access_token, *args, **kwargs):
         return self.get_json(f"{settings.SPOTIFY_API_URL}/me", headers={"Authorization": f"Bearer {access_token}"})

@@ -1,0 +1,79 @@
+"""JSON API for the capture and music pages. Another person's objects answer 404."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from emotion.vision.labels import EMOTIONS
+from playlists import selectors, services
+from playlists.client import NoActiveDevice, PremiumRequired, SpotifyError
+from playlists.models import EmotionPlaylistItem, LibraryItem, Track
+
+PREMIUM_REQUIRED = "Spotify Premium is required to control playback from MoodMusic."
+NO_DEVICE = "No active Spotify device: open Spotify on a phone, computer or speaker, then try again."
+NOT_LINKED = "Link your Spotify account first."
+
+
+class PlaySerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTIONS)
+
+
+class VoteSerializer(serializers.Serializer):
+    track = serializers.CharField(max_length=64)
+    emotion = serializers.ChoiceField(choices=EMOTIONS)
+    fits = serializers.BooleanField(allow_null=True)
+
+
+@api_view(["GET"])
+def music_for_emotion(request: Request, emotion: str) -> Response:
+    if emotion not in EMOTIONS:
+        return Response({"detail": "Unknown emotion."}, status=status.HTTP_404_NOT_FOUND)
+    return Response(selectors.music_for_emotion(request.user, emotion))
+
+
+@api_view(["POST"])
+def player_play(request: Request) -> Response:
+    serializer = PlaySerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return _player(lambda: services.player_play(user=request.user, emotion=serializer.validated_data["emotion"]))
+
+
+@api_view(["POST"])
+def player_pause(request: Request) -> Response:
+    return _player(lambda: services.player_pause(user=request.user))
+
+
+def _player(command) -> Response:
+    try:
+        command()
+    except services.NotLinked:
+        return Response({"detail": NOT_LINKED}, status=status.HTTP_400_BAD_REQUEST)
+    except PremiumRequired:
+        return Response({"detail": PREMIUM_REQUIRED}, status=status.HTTP_403_FORBIDDEN)
+    except NoActiveDevice:
+        return Response({"detail": NO_DEVICE}, status=status.HTTP_409_CONFLICT)
+    except SpotifyError as exc:
+        return Response({"detail": f"Spotify did not answer as expected: {exc}"}, status=status.HTTP_502_BAD_GATEWAY)
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@api_view(["POST"])
+def track_vote(request: Request) -> Response:
+    """Thumbs up/down (or ``fits: null`` to clear) on a track in the person's own library or playlists."""
+    serializer = VoteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    track = get_object_or_404(Track, spotify_id=data["track"])
+    owned = (LibraryItem.objects.filter(user=request.user, track=track).exists()
+             or EmotionPlaylistItem.objects.filter(playlist__owner=request.user, track=track).exists())
+    if not owned:
+        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    services.track_vote(user=request.user, track=track, emotion=data["emotion"], fits=data["fits"])
+    return Response({"track": track.spotify_id, "emotion": data["emotion"], "fits": data["fits"]})
+
+
+@api_view(["GET"])
+def import_progress(request: Request) -> Response:
+    return Response(selectors.import_progress(request.user))

@@ -1,0 +1,92 @@
+"""Read-only queries for pages, the capture page's API and the account data export."""
+
+from emotion.vision.labels import EMOTIONS
+from playlists.models import DefaultPlaylist, EmotionPlaylist, LibraryItem, SpotifyLink, TrackVote
+
+EMBED_URL = "https://open.spotify.com/embed/playlist/{}"
+
+
+def link_for(user) -> SpotifyLink | None:
+    if not user.is_authenticated:
+        return None
+    return SpotifyLink.objects.filter(user=user).first()
+
+
+def music_for_emotion(user, emotion: str) -> dict:
+    """What the capture page offers for ``emotion``: the person's synced playlist, else the default, else none."""
+    link = link_for(user)
+    playlist = None
+    if link and link.is_ok:
+        playlist = (EmotionPlaylist.objects.filter(owner=user, emotion=emotion).exclude(spotify_playlist_id="")
+                    .prefetch_related("items__track").first())
+    answer = {"emotion": emotion, "source": "none", "name": "", "spotify_playlist_id": "", "spotify_url": "",
+              "embed_url": "", "tracks": [],
+              "can_control_playback": bool(link and link.is_ok and link.premium is not False)}
+    if playlist:
+        tracks = [{"title": i.track.title, "artists": i.track.artists, "uri": i.track.uri}
+                  for i in list(playlist.items.all())[:10]]
+        return {**answer, **_playlist_fields("personal", playlist.name, playlist.spotify_playlist_id), "tracks": tracks}
+    default = DefaultPlaylist.objects.filter(emotion=emotion).first()
+    if default:
+        tracks = [{"title": t.get("title", ""), "artists": _names(t.get("artists")), "uri": t.get("uri", "")}
+                  for t in default.tracks[:10]]
+        return {**answer, **_playlist_fields("default", default.name, default.spotify_playlist_id), "tracks": tracks}
+    return answer
+
+
+def _playlist_fields(source: str, name: str, playlist_id: str) -> dict:
+    return {"source": source, "name": name, "spotify_playlist_id": playlist_id,
+            "spotify_url": f"https://open.spotify.com/playlist/{playlist_id}",
+            "embed_url": EMBED_URL.format(playlist_id)}
+
+
+def _names(artists) -> list[str]:
+    if isinstance(artists, str):
+        return [artists]
+    return list(artists or [])
+
+
+def emotion_playlists(user) -> list[dict]:
+    """The seven playlists for the music page, in label order, each with its tracks and the person's votes."""
+    held = {p.emotion: p for p in EmotionPlaylist.objects.filter(owner=user).prefetch_related("items__track")}
+    votes = {(v.track_id, v.emotion): v.fits for v in TrackVote.objects.filter(user=user)}
+    rows = []
+    for emotion in EMOTIONS:
+        playlist = held.get(emotion)
+        entries = playlist.items.all() if playlist else []
+        items = [{"item": i, "vote": votes.get((i.track_id, emotion))} for i in entries]
+        rows.append({"emotion": emotion, "playlist": playlist, "items": items})
+    return rows
+
+
+def import_progress(user) -> dict:
+    link = link_for(user)
+    if not link:
+        return {"status": "none", "done": 0, "total": 0, "error": "", "tracks": 0}
+    return {"status": link.import_status, "done": link.import_done, "total": link.import_total,
+            "error": link.import_error,
+            "tracks": LibraryItem.objects.filter(user=user).values("track").distinct().count()}
+
+
+def export_user_data(user) -> dict:
+    """Everything Spotify-related held for the person, for the account data export. Never the tokens."""
+    link = link_for(user)
+    return {
+        "spotify_link": None if link is None else {
+            "spotify_id": link.spotify_id, "display_name": link.display_name, "state": link.state,
+            "linked_at": link.linked_at.isoformat(), "premium": link.premium, "strategy": link.strategy,
+            "sources": {"liked": link.use_liked, "top": link.use_top, "playlists": link.source_playlists},
+            "imported_at": link.imported_at.isoformat() if link.imported_at else None,
+        },
+        "library": [{"spotify_id": i.track.spotify_id, "title": i.track.title, "artists": i.track.artists,
+                     "source": i.source, "source_ref": i.source_ref}
+                    for i in LibraryItem.objects.filter(user=user).select_related("track").order_by("pk")],
+        "votes": [{"spotify_id": v.track.spotify_id, "emotion": v.emotion, "fits": v.fits,
+                   "created_at": v.created_at.isoformat()}
+                  for v in TrackVote.objects.filter(user=user).select_related("track").order_by("pk")],
+        "playlists": [{"emotion": p.emotion, "spotify_playlist_id": p.spotify_playlist_id, "strategy": p.strategy,
+                       "sync_status": p.sync_status, "synced_at": p.synced_at.isoformat() if p.synced_at else None,
+                       "tracks": [{"spotify_id": i.track.spotify_id, "score": i.score, "reason": i.reason}
+                                  for i in p.items.all()]}
+                      for p in EmotionPlaylist.objects.filter(owner=user).prefetch_related("items__track")],
+    }

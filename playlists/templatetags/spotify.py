@@ -1,0 +1,13 @@
+from django import template
+
+from playlists import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("playlists/link_panel.html", takes_context=True)
+def spotify_link_panel(context, user) -> dict:
+    """The person's Spotify link state with link/relink and unlink buttons: ``{% spotify_link_panel user %}``."""
+    request = context.get("request")
+    return {"link": selectors.link_for(user), "csrf_token": context.get("csrf_token"),
+            "next": request.get_full_path() if request else ""}
