@@ -3,6 +3,8 @@ from django.urls import reverse
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from accounts.views import spotify_panel_available
+
 PROFILE_URL = "/accounts/profile/"
 
 
@@ -55,13 +57,16 @@ def test_profile_edit_only_touches_the_logged_in_person(client, alice, bob):
     assert not alice.keep_captures
 
 
-def test_profile_renders_with_or_without_the_spotify_panel(client, alice):
+def test_profile_includes_the_spotify_panel_once_the_playlists_app_provides_it(client, alice):
     client.force_login(alice)
 
     response = client.get(PROFILE_URL)
 
     assert response.status_code == 200
-    assert b'id="spotify"' in response.content
+    if spotify_panel_available():
+        assert b'id="spotify-link"' in response.content
+    else:
+        assert b"Linking a Spotify account is not available yet." in response.content
 
 
 def test_token_create_gives_a_key_that_authenticates_the_api(client, alice):
