@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import engines
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
@@ -69,7 +70,7 @@ def export(request: HttpRequest) -> HttpResponse:
     data = user_export_data(user=request.user)
     response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
     filename = f"moodmusic-export-{request.user.username}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

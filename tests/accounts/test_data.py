@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from emotion.models import Capture, FaceReading, MoodEntry
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 
 def make_capture(owner, emotion: str = "happy") -> Capture:
@@ -42,6 +42,14 @@ def test_export_downloads_a_named_json_file(client, alice):
 
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == 'attachment; filename="moodmusic-export-alice.json"'
+
+
+def test_export_filename_survives_a_username_beyond_ascii(client, db):
+    client.force_login(UserFactory(username="zoë"))
+
+    response = client.get(reverse("export"))
+
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''moodmusic-export-zo%C3%AB.json"
 
 
 def test_export_contains_alices_data_and_none_of_bobs(client, alice, bob):
