@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -24,3 +25,23 @@ def test_admin_is_closed_to_people_who_are_not_staff(client, alice):
     response = client.get(reverse("admin:accounts_user_changelist"))
 
     assert response.status_code == 302
+
+
+def test_admin_adds_a_user_with_an_email(client, db):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "dave",
+            "email": "dave@example.com",
+            "usable_password": "true",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+
+    assert response.status_code == 302
+    dave = get_user_model().objects.get(username="dave")
+    assert dave.email == "dave@example.com"
+    assert dave.check_password("a long enough passphrase")
