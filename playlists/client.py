@@ -120,14 +120,17 @@ def refresh_access_token(link: SpotifyLink, *, stale_token: str = "") -> Spotify
             return locked
         try:
             payload = token_request({"grant_type": "refresh_token", "refresh_token": locked.refresh_token})
-        except SpotifyRelinkRequired:
-            locked.mark_needs_relink()
-            raise
-        locked.access_token = payload["access_token"]
-        locked.refresh_token = payload.get("refresh_token") or locked.refresh_token
-        locked.expires_at = timezone.now() + timedelta(seconds=int(payload.get("expires_in", 3600)))
-        locked.save(update_fields=["access_token", "refresh_token", "expires_at"])
-    return locked
+        except SpotifyRelinkRequired as exc:
+            revoked = exc
+        else:
+            locked.access_token = payload["access_token"]
+            locked.refresh_token = payload.get("refresh_token") or locked.refresh_token
+            locked.expires_at = timezone.now() + timedelta(seconds=int(payload.get("expires_in", 3600)))
+            locked.save(update_fields=["access_token", "refresh_token", "expires_at"])
+            return locked
+    # Outside the atomic block, so raising does not roll the new state back.
+    locked.mark_needs_relink()
+    raise revoked
 
 
 class SpotifyClient:
@@ -176,6 +179,8 @@ class SpotifyClient:
             return self._decode(method, path, response)
 
     def _send(self, method: str, url: str, params, json, attempt: int) -> requests.Response | None:
+        if not self.link.is_ok:
+            raise SpotifyRelinkRequired("the Spotify link needs to be renewed")
         if self.link.token_expired():
             self.link = refresh_access_token(self.link)
         try:

@@ -1,0 +1,209 @@
+import pytest
+
+from playlists import mood, services
+from playlists.client import SpotifyRateLimited, SpotifyServerError
+from playlists.models import EmotionPlaylist, LibraryItem, SpotifyLink, Track, TrackVote
+
+
+def _built(user, emotion="happy") -> EmotionPlaylist:
+    services.features_fill(link=user.spotify_link)
+    playlist, _ = services.playlist_build(user=user, emotion=emotion)
+    return playlist
+
+
+def test_import_pages_in_more_than_500_liked_songs(fake_spotify, alice_link):
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(523)
+    alice_link.use_top = False
+
+    assert services.library_import(link=alice_link) == 523
+
+    alice_link.refresh_from_db()
+    assert LibraryItem.objects.filter(user=alice_link.user, source="liked").count() == 523
+    assert (alice_link.import_status, alice_link.import_done, alice_link.import_total) == ("done", 523, 523)
+    assert fake_spotify.count("GET", "/v1/me/tracks") == 11
+
+
+def test_import_reads_top_tracks_and_chosen_playlists(fake_spotify, alice_link, alice_library):
+    playlist_id = fake_spotify.add_playlist("alice-spotify", "Road trip", fake_spotify.add_tracks(5, prefix="p"))
+    alice_link.source_playlists = [playlist_id]
+
+    assert services.library_import(link=alice_link) == 155
+    assert LibraryItem.objects.filter(user=alice_link.user, source="top").count() == 50
+    assert LibraryItem.objects.filter(user=alice_link.user, source="playlist", source_ref=playlist_id).count() == 5
+
+
+def test_a_second_import_drops_what_left_the_library(fake_spotify, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    fake_spotify.users["alice-spotify"].liked = alice_library[:10]
+    fake_spotify.users["alice-spotify"].top = []
+
+    services.library_import(link=alice_link)
+
+    assert LibraryItem.objects.filter(user=alice_link.user).count() == 10
+
+
+def test_features_fall_back_from_spotify_to_the_open_service_to_genres(fake_spotify, alice_link):
+    fake_spotify.audio_features_forbidden = True
+    user = fake_spotify.users["alice-spotify"]
+    user.liked = fake_spotify.add_tracks(3, features="open") + fake_spotify.add_tracks(2, features="none")
+    services.library_import(link=alice_link)
+
+    counts = services.features_fill(link=alice_link)
+
+    assert counts == {"open": 3, "genre": 2, "unknown": 0}
+    genre_track = Track.objects.get(spotify_id=user.liked[-1])
+    assert genre_track.features_source == "genre" and genre_track.valence is not None
+
+
+def test_spotify_audio_features_are_used_when_the_app_has_access(fake_spotify, alice_link, alice_library):
+    fake_spotify.audio_features_forbidden = False
+    services.library_import(link=alice_link)
+
+    assert services.features_fill(link=alice_link)["spotify"] == 150
+    assert fake_spotify.count("GET", "/reccobeats") == 0
+
+
+def test_a_match_build_puts_the_closest_tracks_first(alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user, "sad")
+
+    scores = [i.score for i in playlist.items.all()]
+    assert len(scores) == 50 and scores == sorted(scores, reverse=True)
+    assert "valence" in playlist.items.first().reason
+
+
+def test_a_lift_build_walks_from_the_mood_toward_calm(alice_link, alice_library):
+    alice_link.strategy = SpotifyLink.Strategy.LIFT
+    alice_link.save()
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user, "sad")
+
+    tracks = [i.track for i in playlist.items.all()]
+    assert tracks[0].valence < 0.4 and tracks[-1].valence > 0.6
+    assert playlist.items.last().reason.startswith("lift step 50")
+
+
+def test_votes_override_every_computed_score(alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user, "happy")
+    first, last_out = playlist.items.first().track, Track.objects.get(spotify_id=alice_library[0])
+    TrackVote.objects.create(user=alice_link.user, track=first, emotion="happy", fits=False)
+    TrackVote.objects.create(user=alice_link.user, track=last_out, emotion="happy", fits=True)
+
+    playlist, changed = services.playlist_build(user=alice_link.user, emotion="happy")
+
+    items = list(playlist.items.all())
+    assert changed
+    assert items[0].track == last_out and items[0].reason == "you said it fits"
+    assert first not in [i.track for i in items]
+
+
+def test_a_build_that_runs_twice_changes_nothing(alice_link, alice_library):
+    services.library_import(link=alice_link)
+    _built(alice_link.user)
+
+    _, changed = services.playlist_build(user=alice_link.user, emotion="happy")
+
+    assert not changed
+
+
+def test_sync_creates_a_private_playlist_with_the_built_tracks(fake_spotify, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user)
+
+    assert services.playlist_sync(playlist=playlist)
+
+    remote = fake_spotify.playlists[playlist.spotify_playlist_id]
+    assert remote["name"] == "MoodMusic · Happy" and remote["public"] is False
+    assert fake_spotify.playlist_uris(playlist.spotify_playlist_id) == playlist.uris
+    assert playlist.sync_status == "synced" and playlist.snapshot_id
+
+
+def test_a_sync_that_runs_twice_changes_nothing(fake_spotify, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user)
+    services.playlist_sync(playlist=playlist)
+    writes = fake_spotify.count("PUT", "/items") + fake_spotify.count("POST", "/items")
+
+    assert services.playlist_sync(playlist=playlist) is False
+    assert fake_spotify.count("PUT", "/items") + fake_spotify.count("POST", "/items") == writes
+    assert fake_spotify.count("POST", "/me/playlists") == 1
+
+
+@pytest.fixture
+def big_playlist(settings, fake_spotify, alice_link):
+    settings.SPOTIFY_PLAYLIST_SIZE = 350
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(400)
+    services.library_import(link=alice_link)
+    return _built(alice_link.user)
+
+
+def test_a_sync_interrupted_by_429_and_500_ends_exactly_right(fake_spotify, big_playlist):
+    fake_spotify.fail("/items", 429, method="POST", skip=1, retry_after=300)
+    with pytest.raises(SpotifyRateLimited):
+        services.playlist_sync(playlist=big_playlist)
+    fake_spotify.fail("/items", 500, method="POST")
+    with pytest.raises(SpotifyServerError):
+        services.playlist_sync(playlist=big_playlist)
+
+    services.playlist_sync(playlist=big_playlist)
+
+    uris = fake_spotify.playlist_uris(big_playlist.spotify_playlist_id)
+    assert uris == big_playlist.uris and len(uris) == 350
+    assert fake_spotify.count("POST", "/me/playlists") == 1
+
+
+def test_a_resumed_sync_appends_instead_of_starting_over(fake_spotify, big_playlist):
+    fake_spotify.fail("/items", 500, method="POST", skip=1)
+    with pytest.raises(SpotifyServerError):
+        services.playlist_sync(playlist=big_playlist)
+    assert len(fake_spotify.playlist_uris(big_playlist.spotify_playlist_id)) == 200
+
+    services.playlist_sync(playlist=big_playlist)
+
+    assert fake_spotify.count("PUT", "/items") == 1
+    assert fake_spotify.playlist_uris(big_playlist.spotify_playlist_id) == big_playlist.uris
+
+
+def test_sync_reuses_a_playlist_created_by_a_run_that_crashed(fake_spotify, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user)
+    orphan = fake_spotify.add_playlist("alice-spotify", "MoodMusic · Happy")
+
+    services.playlist_sync(playlist=playlist)
+
+    assert playlist.spotify_playlist_id == orphan
+    assert fake_spotify.count("POST", "/me/playlists") == 0
+
+
+def test_a_shrunk_playlist_is_replaced_on_spotify(settings, fake_spotify, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    playlist = _built(alice_link.user)
+    services.playlist_sync(playlist=playlist)
+    settings.SPOTIFY_PLAYLIST_SIZE = 10
+    playlist, _ = services.playlist_build(user=alice_link.user, emotion="happy")
+
+    services.playlist_sync(playlist=playlist)
+
+    assert fake_spotify.playlist_uris(playlist.spotify_playlist_id) == playlist.uris and len(playlist.uris) == 10
+
+
+def test_unlink_deletes_the_spotify_data_held_for_the_person(alice_link, alice_library, bob_link):
+    services.library_import(link=alice_link)
+    services.library_import(link=bob_link)
+    _built(alice_link.user)
+
+    services.spotify_unlink(user=alice_link.user)
+
+    assert not SpotifyLink.objects.filter(user=alice_link.user).exists()
+    assert not LibraryItem.objects.filter(user=alice_link.user).exists()
+    assert not EmotionPlaylist.objects.filter(owner=alice_link.user).exists()
+    assert SpotifyLink.objects.filter(user=bob_link.user).exists()
+
+
+def test_mood_regions_cover_every_emotion():
+    from emotion.vision.labels import EMOTIONS
+
+    assert set(mood.REGIONS) == set(EMOTIONS)
+    assert mood.genre_point(["death metal"])[1] > 0.9
+    assert mood.genre_point(["polka"]) is None
