@@ -1,2 +1,15 @@
+from django.urls import path
+
+from emotion import api, views
+
 app_name = "emotion"
-urlpatterns: list = []
+urlpatterns = [
+    path("capture/", views.capture_page, name="capture"),
+    path("history/", views.history_page, name="history"),
+    path("api/captures/", api.capture_create, name="api-capture-list"),
+    path("api/captures/<int:pk>/", api.capture_detail, name="api-capture-detail"),
+    path("api/captures/<int:pk>/primary/", api.capture_pick_face, name="api-capture-primary"),
+    path("api/moods/", api.mood_list, name="api-mood-list"),
+    path("api/moods/summary/", api.mood_summary, name="api-mood-summary"),
+    path("api/moods/<int:pk>/", api.mood_delete, name="api-mood-detail"),
+]

@@ -184,7 +184,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Vision -----------------------------------------------------------------------------
-EMOTION_MODEL_PATH = Path(env_str("EMOTION_MODEL_PATH", str(BASE_DIR / "emotion" / "vision" / "models" / "emotion.tflite")))
+SHIPPED_MODEL = BASE_DIR / "emotion" / "vision" / "models" / "emotion.tflite"
+EMOTION_MODEL_PATH = Path(env_str("EMOTION_MODEL_PATH", str(SHIPPED_MODEL)))
 # "haar" (OpenCV's bundled cascade) unless a YuNet ONNX model path is given.
 FACE_DETECTOR_MODEL_PATH = env_str("FACE_DETECTOR_MODEL_PATH")
 CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)

@@ -5,7 +5,9 @@ import tensorflow as tf
 from keras import layers
 
 
-def geometric(shift: float = 0.1, zoom: float = 0.15, rotation_degrees: float = 12.0, seed: int = 0) -> keras.Sequential:
+def geometric(
+    shift: float = 0.1, zoom: float = 0.15, rotation_degrees: float = 12.0, seed: int = 0
+) -> keras.Sequential:
     """Horizontal flip, rotation, zoom and shift: faces keep their expression under all four."""
     return keras.Sequential(
         [

@@ -68,7 +68,7 @@ def _votes(row: dict) -> np.ndarray:
     if not all(v.strip().isdigit() for v in values):
         return np.zeros(NUM_CLASSES, np.float32)
     votes = np.zeros(NUM_CLASSES, np.float32)
-    for column, value in zip(FERPLUS_COLUMNS, values):
+    for column, value in zip(FERPLUS_COLUMNS, values, strict=True):
         votes[INDEX[FERPLUS_COLUMNS[column]]] = float(value)
     return votes
 
@@ -86,7 +86,7 @@ def read_split(folder: Path, usage: str | None = None, subfolder: str | None = N
             rows = [dict(r, path=f"{subfolder}/{r['path']}") for r in rows]
     kept = [r for r in rows if r["label"] in INDEX]
     images = [cv2.imread(str(folder / r["path"]), cv2.IMREAD_GRAYSCALE) for r in kept]
-    missing = [r["path"] for r, img in zip(kept, images) if img is None]
+    missing = [r["path"] for r, img in zip(kept, images, strict=True) if img is None]
     if missing:
         raise FileNotFoundError(f"{len(missing)} images unreadable, first: {missing[0]}")
     return Split(

@@ -18,7 +18,7 @@ def plot_history(history_csv: Path, out: Path) -> None:
         return
     epochs = [int(r["epoch"]) + 1 for r in rows]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, metric in zip(axes, ["loss", "accuracy"]):
+    for ax, metric in zip(axes, ["loss", "accuracy"], strict=True):
         ax.plot(epochs, [float(r[metric]) for r in rows], label="train")
         ax.plot(epochs, [float(r[f"val_{metric}"]) for r in rows], label="validation")
         ax.set_xlabel("epoch")

@@ -50,7 +50,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def learning_rate(args: argparse.Namespace, steps_per_epoch: int) -> keras.optimizers.schedules.LearningRateSchedule | float:
+def learning_rate(args: argparse.Namespace, steps_per_epoch: int):
     if args.schedule == "constant":
         return args.lr
     warmup = args.warmup * steps_per_epoch

@@ -1,0 +1,126 @@
+"""JSON API for captures and mood history (session auth for pages, token auth for scripts)."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view, parser_classes, throttle_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
+
+from emotion import selectors, services
+from emotion.models import Capture, MoodEntry
+from emotion.serializers import (
+    CaptureSerializer,
+    CaptureUploadSerializer,
+    ManualMoodSerializer,
+    MoodEntrySerializer,
+    PickFaceSerializer,
+)
+from emotion.uploads import UploadRejected
+
+PERIOD = [OpenApiParameter("from", str, description="first day, YYYY-MM-DD"),
+          OpenApiParameter("to", str, description="last day, YYYY-MM-DD")]
+
+
+class CaptureRateThrottle(UserRateThrottle):
+    """Caps captures per user; the rate (``CAPTURE_RATE_LIMIT``) is read on every request."""
+
+    scope = "captures"
+
+    def get_rate(self) -> str:
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["captures"]
+
+    def __init__(self) -> None:
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
+def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK) -> Response:
+    capture = Capture.objects.prefetch_related("readings").select_related("mood").get(pk=capture.pk)
+    return Response(CaptureSerializer(capture, context={"request": request}).data, status=code)
+
+
+def _rejected(rejected: UploadRejected) -> Response:
+    return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+
+
+@extend_schema(request={"multipart/form-data": CaptureUploadSerializer}, responses={202: CaptureSerializer})
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+@throttle_classes([CaptureRateThrottle])
+def capture_create(request) -> Response:
+    """Upload one still frame (JPEG or PNG) for analysis; poll the returned URL for the result."""
+    form = CaptureUploadSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    upload = form.validated_data.get("image")
+    try:
+        if upload is None:
+            raise UploadRejected(400, "no_image", "No image was sent. Attach the picture as the 'image' field.")
+        # One byte over the limit is enough for the size check to reject it.
+        data = upload.read(settings.CAPTURE_MAX_BYTES + 1)
+        capture = services.capture_create(owner=request.user, data=data, source=form.validated_data["source"])
+    except UploadRejected as rejected:
+        return _rejected(rejected)
+    return _capture_response(request, capture, status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses=CaptureSerializer)
+@api_view(["GET"])
+def capture_detail(request, pk: int) -> Response:
+    """A capture's status and, once done, its faces and mood."""
+    capture = get_object_or_404(Capture, pk=pk, owner=request.user)
+    return _capture_response(request, capture)
+
+
+@extend_schema(request=PickFaceSerializer, responses=CaptureSerializer)
+@api_view(["POST"])
+def capture_pick_face(request, pk: int) -> Response:
+    """Say which detected face is yours; the mood entry follows it."""
+    capture = get_object_or_404(Capture, pk=pk, owner=request.user, status=Capture.Status.DONE)
+    form = PickFaceSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    if not capture.readings.filter(pk=form.validated_data["face"]).exists():
+        raise ValidationError({"face": "That face is not part of this capture."})
+    services.capture_pick_face(capture=capture, reading_id=form.validated_data["face"])
+    return _capture_response(request, capture)
+
+
+@extend_schema(methods=["GET"], parameters=PERIOD, responses=MoodEntrySerializer(many=True))
+@extend_schema(methods=["POST"], request=ManualMoodSerializer, responses={201: MoodEntrySerializer})
+@api_view(["GET", "POST"])
+def mood_list(request) -> Response:
+    """GET: your mood history, newest first, paginated. POST: record a mood picked by hand."""
+    if request.method == "POST":
+        form = ManualMoodSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        entry = services.mood_create_manual(owner=request.user, emotion=form.validated_data["emotion"])
+        return Response(MoodEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+    paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+    page = paginator.paginate_queryset(selectors.moods_for(request.user, *_period(request)), request)
+    return paginator.get_paginated_response(MoodEntrySerializer(page, many=True).data)
+
+
+@extend_schema(responses={204: None})
+@api_view(["DELETE"])
+def mood_delete(request, pk: int) -> Response:
+    """Delete one of your mood entries."""
+    get_object_or_404(MoodEntry, pk=pk, owner=request.user).delete()
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=PERIOD, responses={200: dict})
+@api_view(["GET"])
+def mood_summary(request) -> Response:
+    """Distribution per emotion and a per-day timeline for the chosen period."""
+    return Response(selectors.mood_summary(request.user, *_period(request)))
+
+
+def _period(request):
+    try:
+        return selectors.parse_period(request.query_params)
+    except selectors.BadPeriod as e:
+        raise ValidationError({"detail": str(e)}) from None

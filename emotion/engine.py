@@ -1,0 +1,34 @@
+"""The process-wide vision pipeline, built lazily from settings.
+
+Workers build it once per process after the fork (``worker_process_init``); the web
+process never touches it unless Celery runs tasks in-process (the embedded default).
+"""
+
+import threading
+
+from django.conf import settings
+
+from emotion.vision.pipeline import Pipeline
+
+_lock = threading.Lock()
+_pipeline: Pipeline | None = None
+
+
+def get_pipeline() -> Pipeline:
+    global _pipeline
+    if _pipeline is None:
+        with _lock:
+            if _pipeline is None:
+                _pipeline = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, settings.FACE_DETECTOR_MODEL_PATH or None)
+    return _pipeline
+
+
+def is_loaded() -> bool:
+    return _pipeline is not None
+
+
+def reset() -> None:
+    """Forget the pipeline so the next call rebuilds it from current settings (tests)."""
+    global _pipeline
+    with _lock:
+        _pipeline = None

@@ -1,0 +1,61 @@
+"""Read-side queries for mood history."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from emotion.models import MoodEntry
+from emotion.vision.labels import EMOTIONS
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+def parse_period(params) -> tuple[dt.date | None, dt.date | None]:
+    """Read ``from`` and ``to`` (YYYY-MM-DD, inclusive) from query parameters."""
+    bounds = []
+    for name in ("from", "to"):
+        raw = params.get(name) or ""
+        try:
+            value = parse_date(raw) if raw else None
+        except ValueError:
+            value = None
+        if raw and value is None:
+            raise BadPeriod(f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}.")
+        bounds.append(value)
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
+        raise BadPeriod("'from' must not be after 'to'.")
+    return bounds[0], bounds[1]
+
+
+def moods_for(user, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[MoodEntry]:
+    qs = MoodEntry.objects.filter(owner=user)
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(start, dt.time.min, tz))
+    if end:
+        qs = qs.filter(created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz))
+    return qs
+
+
+def mood_summary(user, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """Distribution per emotion and a per-day timeline for the period."""
+    qs = moods_for(user, start, end)
+    distribution = Counter(dict(qs.values_list("emotion").annotate(n=Count("id")).values_list("emotion", "n")))
+    days: dict[str, dict[str, int]] = {}
+    for day, emotion, n in (
+        qs.annotate(day=TruncDate("created_at")).values_list("day", "emotion").annotate(n=Count("id")).order_by("day")
+    ):
+        days.setdefault(day.isoformat(), dict.fromkeys(EMOTIONS, 0))[emotion] = n
+    return {
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "total": sum(distribution.values()),
+        "distribution": {e: distribution.get(e, 0) for e in EMOTIONS},
+        "timeline": [{"date": d, "counts": counts} for d, counts in days.items()],
+    }

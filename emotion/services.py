@@ -1,0 +1,133 @@
+"""Capture and mood workflows: the only place that creates or analyses captures."""
+
+import logging
+import time
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from emotion import engine
+from emotion.models import Capture, FaceReading, MoodEntry
+from emotion.uploads import check_image
+from emotion.vision.pipeline import ImageDecodeError
+
+log = logging.getLogger(__name__)
+
+NO_FACE_MESSAGE = (
+    "No face found. Face the camera in good, even light, about an arm's length away, "
+    "and keep your whole face in the picture."
+)
+
+
+def _notify_playlists(*, user, emotion: str) -> None:
+    try:
+        from playlists.services import playlist_refresh_for_mood
+    except ImportError:  # the Spotify side is optional for the spine
+        return
+    playlist_refresh_for_mood(user=user, emotion=emotion)
+
+
+def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -> Capture:
+    """Validate ``data``, store a queued Capture and enqueue its analysis after commit.
+
+    Raises ``UploadRejected`` before anything is stored.
+    """
+    from worker.tasks import analyse_capture
+
+    checked = check_image(data)
+    with transaction.atomic():
+        capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures,
+                          width=checked.width, height=checked.height)
+        capture.image.save(f"capture.{checked.extension}", ContentFile(checked.data), save=False)
+        capture.save()
+        transaction.on_commit(lambda: analyse_capture.delay(capture.pk))
+    return capture
+
+
+def _claim(capture_id: int) -> Capture | None:
+    """Move a queued (or interrupted) capture to processing; None if it is already finished."""
+    with transaction.atomic():
+        capture = Capture.objects.select_for_update().select_related("owner").filter(pk=capture_id).first()
+        if capture is None or capture.status in (Capture.Status.DONE, Capture.Status.FAILED):
+            return None
+        capture.status = Capture.Status.PROCESSING
+        capture.save(update_fields=["status"])
+        return capture
+
+
+def capture_analyse(*, capture_id: int) -> Capture | None:
+    """Run the vision pipeline on a capture and record its readings and mood.
+
+    Idempotent: a finished capture is left as it is, and an interrupted one is redone
+    from scratch, so running it twice leaves one result.
+    """
+    capture = _claim(capture_id)
+    if capture is None:
+        return None
+    if not capture.image:
+        capture.fail("image_missing", "The image was no longer available for analysis.")
+        return capture
+    try:
+        with capture.image.open("rb") as f:
+            data = f.read()
+        pipeline = engine.get_pipeline()
+        analysis = pipeline.analyse_bytes(data)
+    except ImageDecodeError:
+        capture.fail("corrupt", "The image could not be decoded. Take the picture again.")
+        return capture
+    except FileNotFoundError:
+        capture.fail("image_missing", "The image was no longer available for analysis.")
+        return capture
+    return _record(capture, analysis, pipeline.version)
+
+
+def _record(capture: Capture, analysis, model_version: str) -> Capture:
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        capture.readings.all().delete()
+        readings = FaceReading.objects.bulk_create(
+            FaceReading(capture=capture, x=f.box.x, y=f.box.y, w=f.box.w, h=f.box.h, detector_score=f.box.score,
+                        emotion=f.emotion, confidence=f.confidence, probabilities=f.as_dict()["probabilities"],
+                        is_primary=(i == 0))
+            for i, f in enumerate(analysis.faces)
+        )
+        capture.status = Capture.Status.DONE
+        capture.error_code, capture.error_message = ("no_face", NO_FACE_MESSAGE) if not readings else ("", "")
+        capture.model_version = model_version
+        capture.analysed_at = timezone.now()
+        capture.timings = {**analysis.timings_ms, "store": round((time.perf_counter() - t0) * 1000, 2)}
+        capture.discard_image()
+        capture.save(update_fields=["status", "error_code", "error_message", "model_version", "analysed_at",
+                                    "timings", "image"])
+        if readings:
+            entry = capture.choose_primary(readings[0])
+            _notify_playlists(user=capture.owner, emotion=entry.emotion)
+    return capture
+
+
+def capture_pick_face(*, capture: Capture, reading_id: int) -> MoodEntry:
+    """Let the owner say which detected face is theirs; the mood follows that face."""
+    reading = capture.readings.get(pk=reading_id)
+    entry = capture.choose_primary(reading)
+    _notify_playlists(user=capture.owner, emotion=entry.emotion)
+    return entry
+
+
+def mood_create_manual(*, owner, emotion: str) -> MoodEntry:
+    """Record a mood the person picked by hand."""
+    with transaction.atomic():
+        entry = MoodEntry.objects.create(owner=owner, emotion=emotion, confidence=1.0, source=MoodEntry.Source.MANUAL)
+        _notify_playlists(user=owner, emotion=emotion)
+    return entry
+
+
+def capture_reanalyse(*, capture: Capture) -> bool:
+    """Queue a kept capture for analysis again (admin action). False when no image is kept."""
+    from worker.tasks import analyse_capture
+
+    if not capture.image:
+        return False
+    Capture.objects.filter(pk=capture.pk).update(status=Capture.Status.QUEUED, error_code="", error_message="")
+    transaction.on_commit(lambda: analyse_capture.delay(capture.pk))
+    return True

@@ -1,0 +1,66 @@
+"""Checks on uploaded capture images, before anything is stored.
+
+Each failure is an :class:`UploadRejected` with an HTTP status, a stable code and a
+message a person understands.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+EIGHT_BIT_MODES = {"1", "L", "LA", "P", "RGB", "RGBA"}
+
+
+class UploadRejected(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def _png_bit_depth(data: bytes) -> int:
+    # IHDR is the first chunk: 8-byte signature, length, type, width, height, then bit depth.
+    return data[24] if len(data) > 24 else 0
+
+
+def check_image(data: bytes) -> CheckedImage:
+    """Validate size, type, pixel count, animation, bit depth and integrity of an upload."""
+    max_mb = settings.CAPTURE_MAX_BYTES // (1024 * 1024)
+    if not data:
+        raise UploadRejected(400, "empty", "The image is empty. Take the picture again or choose another file.")
+    if len(data) > settings.CAPTURE_MAX_BYTES:
+        raise UploadRejected(413, "too_large", f"The image is larger than {max_mb} MB. Please send a smaller one.")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError):
+        raise UploadRejected(415, "not_an_image", "This file is not a JPEG or PNG image.") from None
+    except Image.DecompressionBombError:
+        raise UploadRejected(413, "too_many_pixels", "The image has far too many pixels to be a photo.") from None
+    if image.format not in ALLOWED_FORMATS:
+        raise UploadRejected(415, "unsupported_format", f"{image.format} images are not supported; send a JPEG or PNG.")
+    width, height = image.size
+    if width * height > settings.CAPTURE_MAX_PIXELS:
+        limit = settings.CAPTURE_MAX_PIXELS / 1_000_000
+        raise UploadRejected(413, "too_many_pixels",
+                             f"The image has {width}x{height} pixels, more than the {limit:g} megapixels allowed.")
+    if getattr(image, "is_animated", False):
+        raise UploadRejected(400, "animated", "Animated images are not supported; send a single still picture.")
+    if image.format == "PNG" and (_png_bit_depth(data) == 16 or image.mode not in EIGHT_BIT_MODES):
+        raise UploadRejected(
+            400, "high_bit_depth", "16-bit PNG images are not supported; save it as an 8-bit PNG or JPEG."
+        )
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UploadRejected(400, "corrupt", "The image is damaged or incomplete. Take the picture again.") from None
+    return CheckedImage(data, ALLOWED_FORMATS[image.format], width, height)

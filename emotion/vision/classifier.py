@@ -1,0 +1,54 @@
+"""The emotion classifier: the LiteRT model exported by ``training.export``."""
+
+from pathlib import Path
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+from emotion.vision.labels import NUM_CLASSES
+
+
+class EmotionClassifier:
+    """Runs the exported model on batches of preprocessed faces (N, 48, 48, 1).
+
+    One interpreter per process; ``num_threads=1`` because a worker process handles one
+    capture at a time and scaling comes from more processes. With ``flip_tta`` each face is
+    also classified mirrored and the two probability vectors are averaged.
+    """
+
+    def __init__(self, model_path: str | Path, num_threads: int = 1, flip_tta: bool = False) -> None:
+        self.model_path = Path(model_path)
+        if not self.model_path.exists():
+            raise FileNotFoundError(f"emotion model not found at {self.model_path}")
+        self.flip_tta = flip_tta
+        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch = 0
+        self._resize(1)
+
+    @property
+    def version(self) -> str:
+        return self.model_path.stem
+
+    def _resize(self, batch: int) -> None:
+        if batch != self._batch:
+            self._interpreter.resize_tensor_input(self._input, [batch, 48, 48, 1])
+            self._interpreter.allocate_tensors()
+            self._batch = batch
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        self._resize(len(batch))
+        self._interpreter.set_tensor(self._input, batch)
+        self._interpreter.invoke()
+        return self._interpreter.get_tensor(self._output).copy()
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Return (N, 7) probabilities for a float32 batch from ``faces_to_batch``."""
+        if len(batch) == 0:
+            return np.zeros((0, NUM_CLASSES), np.float32)
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        if not self.flip_tta:
+            return self._run(batch)
+        both = self._run(np.concatenate([batch, batch[:, :, ::-1, :]]))
+        return (both[: len(batch)] + both[len(batch) :]) / 2

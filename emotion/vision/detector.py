@@ -1,0 +1,100 @@
+"""Face detectors: OpenCV's Haar cascade by default, YuNet (cv2.FaceDetectorYN) when given a model."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+# Detection runs on a copy no larger than this (longest side); boxes are scaled back.
+DETECT_MAX_SIDE = 640
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    w: int
+    h: int
+    score: float = 1.0
+
+    @property
+    def area(self) -> int:
+        return self.w * self.h
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return self.x, self.y, self.w, self.h
+
+
+class Detector(Protocol):
+    name: str
+
+    def detect(self, image: np.ndarray) -> list[Box]: ...
+
+
+def _downscale(image: np.ndarray) -> tuple[np.ndarray, float]:
+    scale = min(1.0, DETECT_MAX_SIDE / max(image.shape[:2]))
+    if scale < 1.0:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return image, scale
+
+
+def _rescale(boxes: list[Box], scale: float) -> list[Box]:
+    if scale == 1.0:
+        return boxes
+    return [Box(round(b.x / scale), round(b.y / scale), round(b.w / scale), round(b.h / scale), b.score) for b in boxes]
+
+
+class HaarDetector:
+    """Viola-Jones frontal-face cascade bundled with opencv-python (4.x)."""
+
+    name = "haar"
+    cascade_file = "haarcascade_frontalface_default.xml"
+    scale_factor = 1.1
+    min_neighbors = 5
+    min_size = 30
+
+    def __init__(self) -> None:
+        self._cascade = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / self.cascade_file))
+        if self._cascade.empty():
+            raise RuntimeError(f"OpenCV's {self.cascade_file} could not be loaded")
+
+    def detect(self, image: np.ndarray) -> list[Box]:
+        """Return face boxes in ``image`` (BGR or gray) coordinates, largest first."""
+        small, scale = _downscale(image)
+        gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        gray = cv2.equalizeHist(gray)
+        found = self._cascade.detectMultiScale(
+            gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors, minSize=(self.min_size, self.min_size)
+        )
+        boxes = [Box(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
+        return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
+
+
+class YuNetDetector:
+    """YuNet CNN face detector through ``cv2.FaceDetectorYN``; better on turned and small faces."""
+
+    name = "yunet"
+    score_threshold = 0.7
+    nms_threshold = 0.3
+
+    def __init__(self, model_path: str | Path) -> None:
+        if not Path(model_path).exists():
+            raise FileNotFoundError(f"YuNet model not found at {model_path}")
+        self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), self.score_threshold, self.nms_threshold)
+
+    def detect(self, image: np.ndarray) -> list[Box]:
+        """Return face boxes in ``image`` coordinates, largest first."""
+        small, scale = _downscale(image)
+        if small.ndim == 2:
+            small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+        self._net.setInputSize((small.shape[1], small.shape[0]))
+        _, faces = self._net.detect(small)
+        boxes = [] if faces is None else [Box(int(f[0]), int(f[1]), int(f[2]), int(f[3]), float(f[14])) for f in faces]
+        return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
+
+
+def make_detector(model_path: str | Path | None = None) -> Detector:
+    """YuNet when a model path is given, otherwise the Haar cascade."""
+    return YuNetDetector(model_path) if model_path else HaarDetector()

@@ -1,0 +1,126 @@
+"""Export a trained Keras model to the LiteRT (.tflite) serving artefact and check agreement.
+
+    python -m training.export --model runs/compact-w32/best.keras --data ../shared/data/fer2013
+
+Writes the model to ``emotion/vision/models/emotion.tflite`` (``--out``) with a JSON card
+beside it. ``--quantize`` picks float32, float16 weights, dynamic-range int8 or full int8;
+the export fails if the LiteRT model's top-1 prediction disagrees with Keras on more than
+``--max-disagreement`` of the validation images.
+"""
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from emotion.vision.classifier import EmotionClassifier  # noqa: E402
+from emotion.vision.labels import EMOTIONS  # noqa: E402
+from emotion.vision.preprocess import faces_to_batch  # noqa: E402
+from training import data  # noqa: E402
+
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "emotion" / "vision" / "models" / "emotion.tflite"
+QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
+
+
+def convert(model: keras.Model, quantize: str = "float32", representative: np.ndarray | None = None) -> bytes:
+    """Convert ``model`` to LiteRT flatbuffer bytes with the chosen quantisation."""
+    # The Keras input has a free batch dimension, so the artefact takes any number of faces.
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantize == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantize == "dynamic":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif quantize == "int8":
+        if representative is None:
+            raise ValueError("int8 quantisation needs representative images")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([representative[i : i + 1]] for i in range(len(representative)))
+    return converter.convert()
+
+
+def float32_model(path: Path) -> keras.Model:
+    """Load a checkpoint (possibly trained in mixed precision) as a float32 model."""
+    trained = keras.models.load_model(path, compile=False)
+
+    def as_float32(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        if "dtype" in config and not isinstance(layer, keras.layers.InputLayer):
+            config["dtype"] = "float32"
+        return layer.__class__.from_config(config)
+
+    clone = keras.models.clone_model(trained, clone_function=as_float32)
+    clone.set_weights([w.astype(np.float32) if w.dtype != np.float32 else w for w in trained.get_weights()])
+    return clone
+
+
+def agreement(keras_model: keras.Model, tflite_path: Path, x: np.ndarray, flip_tta: bool = False) -> dict:
+    expected = keras_model.predict(x, batch_size=256, verbose=0)
+    if flip_tta:
+        expected = (expected + keras_model.predict(x[:, :, ::-1, :], batch_size=256, verbose=0)) / 2
+    got = EmotionClassifier(tflite_path, flip_tta=flip_tta).predict(x)
+    return {
+        "top1_agreement": float((expected.argmax(1) == got.argmax(1)).mean()),
+        "max_abs_diff": float(np.abs(expected - got).max()),
+    }
+
+
+def latency_ms(tflite_path: Path, runs: int = 300) -> float:
+    classifier = EmotionClassifier(tflite_path)
+    face = np.random.default_rng(0).random((1, 48, 48, 1), np.float32)
+    for _ in range(20):
+        classifier.predict(face)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        classifier.predict(face)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1000)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, required=True, help="Keras checkpoint (.keras)")
+    p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout (validation images)")
+    p.add_argument("--val-split", default="val")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--quantize", default="float32", choices=QUANTIZATIONS)
+    p.add_argument("--max-disagreement", type=float, default=0.01)
+    args = p.parse_args(argv)
+
+    model = float32_model(args.model)
+    val = data.load_split(args.data, subfolder=args.val_split)
+    x = faces_to_batch(val.images)
+    representative = x[np.random.default_rng(0).permutation(len(x))[:300]]
+    flatbuffer = convert(model, args.quantize, representative)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(flatbuffer)
+
+    check = agreement(model, args.out, x)
+    labels = val.labels
+    tflite_probs = EmotionClassifier(args.out).predict(x)
+    card = {
+        "source": str(args.model),
+        "quantize": args.quantize,
+        "labels": list(EMOTIONS),
+        "bytes": len(flatbuffer),
+        "val_accuracy": round(float((tflite_probs.argmax(1) == labels).mean()), 4),
+        "agreement_with_keras": check,
+        "latency_ms_batch1_p50": round(latency_ms(args.out), 3),
+    }
+    args.out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    print(json.dumps(card))
+    if 1 - check["top1_agreement"] > args.max_disagreement:
+        raise SystemExit(f"LiteRT and Keras disagree on {1 - check['top1_agreement']:.2%} of images")
+    return card
+
+
+if __name__ == "__main__":
+    main()
