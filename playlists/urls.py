@@ -5,7 +5,6 @@ from playlists import api, views
 app_name = "playlists"
 urlpatterns = [
     path("music/", views.index, name="index"),
-    path("music/link/", views.link, name="link"),
     path("music/unlink/", views.unlink, name="unlink"),
     path("music/sources/", views.sources, name="sources"),
     path("music/import/", views.reimport, name="reimport"),

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from emotion.vision.labels import EMOTIONS
@@ -35,12 +34,6 @@ def _own_playlists(link: SpotifyLink) -> list[dict]:
     return [{"id": p["id"], "name": p["name"], "chosen": p["id"] in link.source_playlists}
             for page in pages for p in page["items"]
             if p and p["owner"]["id"] == link.spotify_id and not p["name"].startswith("MoodMusic · ")]
-
-
-@login_required
-def link(request: HttpRequest) -> HttpResponse:
-    """Start (or renew) the Spotify authorisation; social-auth keeps the state and the client secret server-side."""
-    return redirect(f"{reverse('social:begin', args=['spotify'])}?next={reverse('playlists:index')}")
 
 
 @login_required

@@ -1,0 +1,146 @@
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from django.db import connection
+from django.template import Context, Template
+from social_django.models import UserSocialAuth
+
+from playlists import selectors, services
+from playlists.models import EmotionPlaylist, LibraryItem, SpotifyLink
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def alice_web(client, alice):
+    client.login(username="alice", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def bob_web(client, bob):
+    client.login(username="bob", password=PASSWORD)
+    return client
+
+
+def _link_through_spotify(fake, web) -> None:
+    """Drive the real social-auth flow: begin → fake consent → complete, with the fake as Spotify."""
+    begin = web.post("/login/spotify/", {"next": "/music/"})["Location"]
+    assert begin.startswith(fake.accounts_url + "/authorize")
+    assert "client_secret" not in begin and "state=" in begin
+    consent = requests.get(fake.url + "/authorize/accept?" + urlparse(begin).query, allow_redirects=False)
+    back = urlparse(consent.headers["Location"])
+    query = {k: v[0] for k, v in parse_qs(back.query).items()}
+    return web.get(back.path, query)
+
+
+def test_the_music_page_needs_a_login(client):
+    assert client.get("/music/").status_code == 302
+
+
+def test_linking_through_spotify_stores_encrypted_tokens(fake_spotify, alice_web, alice):
+    fake_spotify.add_user("alice-spotify", "Alice S")
+    fake_spotify.consent_user = "alice-spotify"
+
+    response = _link_through_spotify(fake_spotify, alice_web)
+
+    assert response.status_code == 302
+    link = SpotifyLink.objects.get(user=alice)
+    assert (link.spotify_id, link.display_name, link.state) == ("alice-spotify", "Alice S", "ok")
+    assert link.access_token.startswith("AT-") and link.refresh_token.startswith("RT-")
+    social = UserSocialAuth.objects.get(user=alice, provider="spotify")
+    assert "access_token" not in social.extra_data and "refresh_token" not in social.extra_data
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT access_token || refresh_token FROM playlists_spotifylink WHERE id = %s", [link.pk])
+        assert "AT-" not in cursor.fetchone()[0]
+
+
+def test_relinking_restores_a_link_that_needed_it(fake_spotify, alice_web, alice):
+    fake_spotify.add_user("alice-spotify")
+    _link_through_spotify(fake_spotify, alice_web)
+    SpotifyLink.objects.get(user=alice).mark_needs_relink()
+
+    _link_through_spotify(fake_spotify, alice_web)
+
+    assert SpotifyLink.objects.get(user=alice).state == "ok"
+    assert UserSocialAuth.objects.filter(user=alice).count() == 1
+
+
+def test_a_spotify_account_links_to_one_person_only(fake_spotify, client, alice, bob):
+    fake_spotify.add_user("alice-spotify")
+    client.login(username="alice", password=PASSWORD)
+    _link_through_spotify(fake_spotify, client)
+    client.logout()
+    client.login(username="bob", password=PASSWORD)
+
+    _link_through_spotify(fake_spotify, client)
+
+    assert not SpotifyLink.objects.filter(user=bob).exists()
+
+
+def test_the_panel_shows_each_link_state(alice, bob, alice_link):
+    template = Template("{% load spotify %}{% spotify_link_panel user %}")
+
+    assert "Not linked" in template.render(Context({"user": bob}))
+    assert "Linked as" in template.render(Context({"user": alice}))
+    alice_link.mark_needs_relink()
+    assert "Relink Spotify" in template.render(Context({"user": alice}))
+
+
+def test_the_music_page_shows_alices_playlists_not_bobs(fake_spotify, alice_web, alice_link, alice_library, bob):
+    services.library_import(link=alice_link)
+    services.features_fill(link=alice_link)
+    services.playlist_build(user=alice_link.user, emotion="sad")
+
+    page = alice_web.get("/music/").content.decode()
+
+    assert "Linked as" in page and "Liked Songs" in page and "lift" in page
+    assert "playlist-sad" in page and "valence" in page
+
+
+def test_bob_sees_none_of_alices_music(fake_spotify, bob_web, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    services.playlist_build(user=alice_link.user, emotion="sad")
+
+    page = bob_web.get("/music/").content.decode()
+
+    assert "Not linked" in page and "playlist-sad" not in page
+
+
+def test_unlink_is_a_post_that_deletes_the_data(fake_spotify, alice_web, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    assert alice_web.get("/music/unlink/").status_code == 405
+
+    response = alice_web.post("/music/unlink/")
+
+    assert response.status_code == 302
+    assert not SpotifyLink.objects.exists() and not LibraryItem.objects.exists()
+
+
+def test_bob_unlinking_leaves_alice_linked(bob_web, alice_link):
+    bob_web.post("/music/unlink/")
+    assert SpotifyLink.objects.filter(pk=alice_link.pk).exists()
+
+
+def test_choosing_sources_saves_them_and_imports(fake_spotify, alice_web, alice_link, alice_library,
+                                                 django_capture_on_commit_callbacks):
+    playlist_id = fake_spotify.add_playlist("alice-spotify", "Road trip", alice_library[:3])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_web.post("/music/sources/", {"top": "on", "playlist": [playlist_id]})
+
+    alice_link.refresh_from_db()
+    assert (alice_link.use_liked, alice_link.use_top, alice_link.source_playlists) == (False, True, [playlist_id])
+    assert set(LibraryItem.objects.values_list("source", flat=True)) == {"top", "playlist"}
+    assert EmotionPlaylist.objects.filter(owner=alice_link.user).count() == 7
+
+
+def test_the_export_holds_no_tokens(alice_link, alice_library):
+    services.library_import(link=alice_link)
+
+    data = selectors.export_user_data(alice_link.user)
+
+    text = json.dumps(data)
+    assert data["spotify_link"]["spotify_id"] == "alice-spotify" and len(data["library"]) == 170  # 20 liked and top
+    assert alice_link.access_token not in text and alice_link.refresh_token not in text
