@@ -1,0 +1,32 @@
+"""Test images: the real photos in ../shared/fixtures and small ones made on the fly."""
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+from django.conf import settings
+from PIL import Image
+
+SHARED = Path(settings.BASE_DIR).parent / "shared"
+FIXTURES = SHARED / "fixtures" / "images"
+FER2013 = SHARED / "data" / "fer2013"
+YUNET = SHARED / "models" / "yunet" / "yunet_n_dynamic.onnx"
+
+
+def fixture_bytes(name: str, fmt: str = ".jpg") -> bytes:
+    """A shared fixture photo re-encoded as JPEG (or PNG), like a browser capture."""
+    image = cv2.imread(str(FIXTURES / name), cv2.IMREAD_COLOR)
+    ok, buf = cv2.imencode(fmt, image)
+    assert ok
+    return buf.tobytes()
+
+
+def pil_bytes(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def small_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    return pil_bytes(Image.fromarray(np.full((size[1], size[0], 3), 128, np.uint8)), "JPEG")
