@@ -7,6 +7,7 @@ task reschedules itself for then, instead of holding a worker asleep.
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from emotion.vision.labels import EMOTIONS
@@ -29,7 +30,8 @@ def _retrying(task, work):
     except SpotifyRateLimited as exc:
         raise task.retry(countdown=exc.retry_after, exc=exc) from exc
     except SpotifyServerError as exc:
-        raise task.retry(countdown=min(600, 5 * 2 ** task.request.retries), exc=exc) from exc
+        backoff = settings.SPOTIFY_RETRY_BACKOFF * 10 * 2 ** task.request.retries
+        raise task.retry(countdown=min(600, max(1, round(backoff))), exc=exc) from exc
     return None
 
 

@@ -168,15 +168,16 @@ class FakeSpotify:
     # --- request handling -------------------------------------------------------------------------
 
     def _fault_for(self, method: str, path: str) -> Fault | None:
+        fired = None
         with self.lock:
             for fault in self.faults:
                 if fault.times > 0 and fault.path in path and (not fault.method or fault.method == method):
                     if fault.skip > 0:
                         fault.skip -= 1
-                        return None
-                    fault.times -= 1
-                    return fault
-        return None
+                    elif fired is None:
+                        fault.times -= 1
+                        fired = fault
+        return fired
 
     def handle(self, method: str, path: str, query: dict, body: bytes, headers) -> tuple[int, dict, object]:
         with self.lock:
