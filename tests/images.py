@@ -11,7 +11,7 @@ from PIL import Image
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 FIXTURES = SHARED / "fixtures" / "images"
 FER2013 = SHARED / "data" / "fer2013"
-YUNET = SHARED / "models" / "yunet" / "yunet_n_dynamic.onnx"
+YUNET = SHARED / "models" / "yunet" / "yunet_n_320_320.onnx"
 
 
 def fixture_bytes(name: str, fmt: str = ".jpg") -> bytes:
