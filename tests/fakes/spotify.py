@@ -206,6 +206,10 @@ class FakeSpotify:
         return 404, {}, _error(404, "Not found")
 
     def _authorize_page(self, query: dict) -> tuple[int, dict, object]:
+        redirect_uri = query.get("redirect_uri", [""])[0]
+        # Spotify accepts only HTTPS or loopback-IP redirect URIs; "localhost" is refused.
+        if not (redirect_uri.startswith("https://") or redirect_uri.startswith("http://127.0.0.1:")):
+            return 400, {"Content-Type": "text/html"}, b"INVALID_CLIENT: Insecure redirect URI"
         accept = "/authorize/accept?" + urlencode({k: v[0] for k, v in query.items()})
         page = (f"<!doctype html><title>Spotify – Log in</title><h1>Allow MoodMusic to access your account?</h1>"
                 f"<p>Logged in as {html.escape(self.consent_user)}</p>"

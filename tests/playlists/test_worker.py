@@ -12,7 +12,7 @@ from celery import Celery
 from django.conf import settings as django_settings
 
 from playlists.models import EmotionPlaylist, LibraryItem, Track
-from tests.playlists.conftest import link_user
+from tests.fakes.fixtures import link_user
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 ROOT = Path(__file__).resolve().parents[2]
