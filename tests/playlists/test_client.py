@@ -140,3 +140,27 @@ def test_it_follows_next_links_through_every_page(fake_spotify, alice_link):
 
     assert [len(p["items"]) for p in pages] == [50, 50, 20]
     assert pages[-1]["next"] is None
+
+
+def test_an_injected_401_costs_one_refresh(fake_spotify, alice_link):
+    fake_spotify.fail("/v1/me", 401)
+
+    assert SpotifyClient(alice_link).me()["id"] == "alice-spotify"
+    assert fake_spotify.count("POST", "/api/token") == 1
+
+
+def test_a_slow_spotify_times_out_and_is_retried(settings, fake_spotify, alice_link):
+    settings.SPOTIFY_TIMEOUT = 0.05
+    fake_spotify.latency = 0.2
+
+    with pytest.raises(SpotifyServerError):
+        SpotifyClient(alice_link).me()
+    assert fake_spotify.count("GET", "/v1/me") == 4
+
+
+def test_other_403s_are_not_mistaken_for_premium(fake_spotify, alice_link):
+    from playlists.client import SpotifyForbidden
+
+    with pytest.raises(SpotifyForbidden) as caught:
+        SpotifyClient(alice_link).audio_features(["t1"])
+    assert not isinstance(caught.value, PremiumRequired)
