@@ -1,14 +1,30 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from emotion.models import EMOTION_CHOICES
 
 
+def _page_config() -> dict:
+    return {
+        "emotions": [name for name, _ in EMOTION_CHOICES],
+        "captures": reverse("emotion:api-capture-list"),
+        "moods": reverse("emotion:api-mood-list"),
+        "summary": reverse("emotion:api-mood-summary"),
+        "music": reverse("playlists:api-music", args=["EMOTION"]),
+        "play": reverse("playlists:api-play"),
+        "pause": reverse("playlists:api-pause"),
+        "music_page": reverse("playlists:index"),
+        "capture_page": reverse("emotion:capture"),
+    }
+
 @login_required
+@ensure_csrf_cookie
 def capture_page(request):
-    return render(request, "emotion/capture.html", {"emotions": EMOTION_CHOICES})
-
+    return render(request, "emotion/capture.html", {"emotions": EMOTION_CHOICES, "config": _page_config()})
 
 @login_required
+@ensure_csrf_cookie
 def history_page(request):
-    return render(request, "emotion/history.html", {"emotions": EMOTION_CHOICES})
+    return render(request, "emotion/history.html", {"emotions": EMOTION_CHOICES, "config": _page_config()})

@@ -1,0 +1,108 @@
+"""Browser journeys through capture and history, in real Chromium with a fake webcam."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from emotion.models import MoodEntry
+from emotion.vision.labels import EMOTIONS
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# The first capture loads the model inside the live server's thread.
+ANALYSIS_TIMEOUT_MS = 90_000
+SCREENSHOTS = "/tmp"
+
+
+def sign_up(page: Page, site: str, username: str) -> None:
+    page.goto(f"{site}/accounts/signup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.click("form [type=submit]")
+    page.wait_for_url(f"{site}/capture/")
+
+
+def log_in(page: Page, site: str, username: str, next_url: str) -> None:
+    page.goto(f"{site}/accounts/login/?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form [type=submit]")
+    page.wait_for_url(f"{site}{next_url}")
+
+
+def capture_from_webcam(page: Page) -> None:
+    if page.get_attribute("#camera-toggle", "aria-pressed") != "true":
+        page.click("#camera-toggle")
+    expect(page.locator("#camera-stage")).to_have_attribute("data-state", "on")
+    page.click("#capture-button")
+
+
+def test_webcam_capture_shows_a_face_and_lands_in_history(live_server, open_browser):
+    page = open_browser("astronaut.png")
+    sign_up(page, live_server.url, "ada")
+
+    capture_from_webcam(page)
+
+    expect(page.locator("#face-boxes .face-box")).to_have_count(1, timeout=ANALYSIS_TIMEOUT_MS)
+    emotion = page.locator("#result-emotion")
+    expect(emotion).to_have_text(re.compile("|".join(e.capitalize() for e in EMOTIONS)))
+    expect(page.locator("#result-confidence")).to_have_text(re.compile(r"\d+% confident"))
+    expect(page.locator("#no-face")).to_be_hidden()
+    expect(page.locator("#probabilities .probability.top")).to_have_count(1)
+    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-capture.png", full_page=True)
+    shown = emotion.inner_text()
+
+    page.click("#camera-toggle")
+    expect(page.locator("#camera-stage")).to_have_attribute("data-state", "off")
+    assert page.evaluate("document.getElementById('camera-preview').srcObject") is None
+
+    page.click("a[href='/history/']")
+    expect(page.locator("#entries .entry")).to_have_count(1)
+    expect(page.locator("#entries .entry .entry-emotion")).to_have_text(shown)
+    expect(page.locator("#stat-total")).to_have_text("1")
+    page.wait_for_timeout(1500)  # let the charts finish their entry animation
+    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-history.png", full_page=True)
+
+    entry = MoodEntry.objects.get(owner__username="ada")
+    assert (entry.source, entry.emotion.capitalize()) == ("camera", shown)
+
+
+def test_webcam_capture_without_a_face_says_so(live_server, open_browser):
+    UserFactory(username="grace")
+    page = open_browser("coffee.png")
+    log_in(page, live_server.url, "grace", "/capture/")
+
+    capture_from_webcam(page)
+
+    no_face = page.locator("#no-face")
+    expect(no_face).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+    expect(no_face).to_contain_text("No face found")
+    expect(no_face).to_contain_text("light")
+    expect(page.locator("#face-boxes .face-box")).to_have_count(0)
+    expect(page.locator("#reading")).to_be_hidden()
+    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-no-face.png", full_page=True)
+    assert not MoodEntry.objects.filter(owner__username="grace").exists()
+
+
+def test_manual_mood_appears_in_history_and_can_be_deleted(live_server, open_browser):
+    UserFactory(username="linus")
+    page = open_browser("coffee.png")
+    log_in(page, live_server.url, "linus", "/capture/")
+
+    page.click("#manual-picker button[data-emotion=sad]")
+    expect(page.locator("#manual-status")).to_contain_text("Saved")
+
+    page.goto(f"{live_server.url}/history/")
+    rows = page.locator("#entries .entry")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Sad")
+    expect(rows.first).to_contain_text("Picked by hand")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.first.locator(".entry-delete").click()
+    expect(rows).to_have_count(0)
+    expect(page.locator("#stat-total")).to_have_text("0")
+    assert not MoodEntry.objects.filter(owner__username="linus").exists()
