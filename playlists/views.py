@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from emotion.vision.labels import EMOTIONS
@@ -41,7 +42,10 @@ def _own_playlists(link: SpotifyLink) -> list[dict]:
 def unlink(request: HttpRequest) -> HttpResponse:
     services.spotify_unlink(user=request.user)
     messages.success(request, "Spotify unlinked. The Spotify data MoodMusic held for you has been deleted.")
-    return redirect(request.POST.get("next") or "playlists:index")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "playlists:index"
+    return redirect(target)
 
 
 @login_required

@@ -118,6 +118,11 @@ def test_unlink_is_a_post_that_deletes_the_data(fake_spotify, alice_web, alice_l
     assert not SpotifyLink.objects.exists() and not LibraryItem.objects.exists()
 
 
+def test_unlink_returns_only_to_this_site(alice_web, alice_link):
+    assert alice_web.post("/music/unlink/", {"next": "https://evil.example/"})["Location"] == "/music/"
+    assert alice_web.post("/music/unlink/", {"next": "/accounts/profile/"})["Location"] == "/accounts/profile/"
+
+
 def test_bob_unlinking_leaves_alice_linked(bob_web, alice_link):
     bob_web.post("/music/unlink/")
     assert SpotifyLink.objects.filter(pk=alice_link.pk).exists()
