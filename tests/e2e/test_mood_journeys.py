@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
+from tests.e2e.images import two_faces_png
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -106,3 +107,40 @@ def test_manual_mood_appears_in_history_and_can_be_deleted(live_server, open_bro
     expect(rows).to_have_count(0)
     expect(page.locator("#stat-total")).to_have_text("0")
     assert not MoodEntry.objects.filter(owner__username="linus").exists()
+
+
+def test_uploaded_photo_with_two_faces_lets_me_pick_mine(live_server, open_browser):
+    UserFactory(username="hedy")
+    page = open_browser("coffee.png")
+    log_in(page, live_server.url, "hedy", "/capture/")
+
+    page.set_input_files("#upload-input", {"name": "two.png", "mimeType": "image/png", "buffer": two_faces_png()})
+
+    boxes = page.locator("#face-boxes .face-box")
+    expect(boxes).to_have_count(2, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(page.locator("#face-boxes .face-box.primary .face-tag")).to_contain_text("You")
+    expect(page.locator("#faces-hint")).to_contain_text("2 faces found")
+    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-two-faces.png", full_page=True)
+    entry = MoodEntry.objects.get(owner__username="hedy")
+    first_choice = entry.capture.readings.get(is_primary=True)
+
+    page.click("#face-boxes button.face-box:not(.primary)")
+
+    expect(page.locator("#face-boxes .face-box.primary")).not_to_have_attribute("data-face", str(first_choice.pk))
+    chosen = int(page.get_attribute("#face-boxes .face-box.primary", "data-face"))
+    assert chosen != first_choice.pk
+    entry.refresh_from_db()
+    assert entry.capture.readings.get(is_primary=True).pk == chosen
+
+
+def test_without_camera_permission_the_page_offers_upload(live_server, open_browser):
+    UserFactory(username="alan")
+    page = open_browser("astronaut.png", camera_allowed=False)
+    log_in(page, live_server.url, "alan", "/capture/")
+
+    page.click("#camera-toggle")
+
+    expect(page.locator("#camera-stage")).to_have_attribute("data-state", "unavailable")
+    expect(page.locator("#camera-status")).to_contain_text("upload a photo")
+    expect(page.locator("#capture-button")).to_be_disabled()
+    expect(page.locator("#upload-input")).to_be_enabled()
