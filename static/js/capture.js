@@ -181,6 +181,11 @@
 
   // --- capture and analysis --------------------------------------------------------------
 
+  // One short sentence for screen readers; the bars and boxes are there to look at.
+  function announce(text) {
+    $("result-announce").textContent = text;
+  }
+
   function resetResult() {
     ["result-idle", "progress", "capture-error", "no-face", "result-frame", "reading"].forEach(function (id) {
       show($(id), false);
@@ -191,12 +196,14 @@
     resetResult();
     show($("progress"), true);
     $("progress-text").textContent = text;
+    announce(text);
     resultCard.setAttribute("aria-busy", "true");
   }
 
   function showError(message) {
     resetResult();
     resultCard.removeAttribute("aria-busy");
+    announce("");
     $("capture-error").textContent = message;
     show($("capture-error"), true);
   }
@@ -272,6 +279,7 @@
         "Face the camera in good, even light, about an arm's length away.").replace(/^No face found\.\s*/i, "");
       show($("no-face"), true);
       $("faces-hint").textContent = "";
+      announce("No face found. " + $("no-face-message").textContent);
       return;
     }
     const primary = capture.faces.find(function (f) { return f.is_primary; }) || capture.faces[0];
@@ -279,6 +287,8 @@
     $("faces-hint").textContent = capture.faces.length > 1
       ? capture.faces.length + " faces found. The one marked “you” sets your mood — if that is not you, pick your face."
       : "";
+    announce("You look " + primary.emotion + ", " + percent(primary.confidence) + " confident." +
+      (capture.faces.length > 1 ? " " + capture.faces.length + " faces found; you can pick yours." : ""));
     loadMusic(primary.emotion);
   }
 
@@ -302,7 +312,9 @@
       box.style.height = (100 * face.box.h / height) + "%";
       const who = face.is_primary ? "You" : "Face " + (i + 1);
       const tag = document.createElement("span");
-      tag.className = "face-tag";
+      // Keep the tag inside the picture: right-aligned near the right edge, below the box near the top.
+      tag.className = "face-tag" + ((left + face.box.w) / width > 0.6 ? " end" : "") +
+        (face.box.y / height < 0.08 ? " below" : "");
       tag.textContent = who + " · " + label(face.emotion) + " " + percent(face.confidence);
       box.appendChild(tag);
       if (several) {
@@ -311,6 +323,7 @@
         box.setAttribute("aria-label", face.is_primary
           ? "Your face: " + label(face.emotion)
           : "This is me: face " + (i + 1) + ", " + label(face.emotion));
+        if (!face.is_primary) box.title = "Pick this face as yours";
         box.addEventListener("click", function () { if (!face.is_primary) pickFace(capture, face); });
       }
       layer.appendChild(box);

@@ -285,7 +285,14 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    load({ days: "custom", from: $("period-from").value, to: $("period-to").value });
+    const from = $("period-from").value;
+    const to = $("period-to").value;
+    if (from && to && from > to) {
+      $("period-error").textContent = "The first day must not be after the last day.";
+      $("period-error").classList.remove("hidden");
+      return;
+    }
+    load({ days: "custom", from: from, to: to });
   });
   moreButton.addEventListener("click", function () { if (nextUrl) loadEntries(nextUrl, true); });
 
