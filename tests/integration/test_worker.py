@@ -1,0 +1,88 @@
+"""Captures analysed by a real Celery worker on Redis and PostgreSQL."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from emotion.models import Capture, MoodEntry
+from tests.images import fixture_bytes
+from tests.integration.conftest import database_url, redis_url, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_posted_capture_is_analysed_by_the_worker_and_its_image_removed(celery_worker_process, alice_api, alice):
+    image = SimpleUploadedFile("me.jpg", fixture_bytes("astronaut.png"), "image/jpeg")
+    response = alice_api.post("/api/captures/", {"image": image}, format="multipart")
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    capture = Capture.objects.get(pk=response.json()["id"])
+    image_name = capture.image.name
+    assert capture.image.storage.exists(image_name)
+
+    def finished():
+        capture.refresh_from_db()
+        return capture.status in ("done", "failed")
+
+    wait_for(finished, timeout=90)
+    assert capture.status == "done", capture.error_message
+    assert capture.readings.count() == 1
+    assert MoodEntry.objects.get(capture=capture).emotion == capture.readings.get().emotion
+    assert not capture.image and not capture.image.storage.exists(image_name)
+    detail = alice_api.get(f"/api/captures/{capture.pk}/").json()
+    assert detail["status"] == "done" and detail["faces"][0]["is_primary"]
+
+
+def test_the_worker_survives_a_damaged_upload_and_goes_on(celery_worker_process, alice):
+    from django.core.files.base import ContentFile
+
+    from worker.tasks import analyse_capture
+
+    broken = Capture(owner=alice)
+    broken.image.save("x.jpg", ContentFile(b"\xff\xd8\xff\xe0 definitely not a jpeg"), save=False)
+    broken.save()
+    good = Capture(owner=alice)
+    good.image.save("y.jpg", ContentFile(fixture_bytes("astronaut.png")), save=False)
+    good.save()
+    analyse_capture.delay(broken.pk)
+    analyse_capture.delay(good.pk)
+    wait_for(lambda: Capture.objects.filter(status="done", pk=good.pk).exists(), timeout=90)
+    broken.refresh_from_db()
+    assert broken.status == "failed" and broken.error_code == "corrupt"
+    assert celery_worker_process.poll() is None
+
+
+PROBE = """
+import json, os, sys
+import django
+django.setup()
+from django.test import Client
+from django.core.files.uploadedfile import SimpleUploadedFile
+from accounts.models import User
+from emotion import engine
+import moodmusic.wsgi  # noqa: F401
+user, _ = User.objects.get_or_create(username="probe")
+client = Client()
+client.force_login(user)
+data = open(sys.argv[1], "rb").read()
+response = client.post("/api/captures/", {"image": SimpleUploadedFile("a.png", data, "image/png")},
+                       HTTP_HOST="127.0.0.1")
+print(json.dumps({"status": response.status_code, "tensorflow": "tensorflow" in sys.modules,
+                  "keras": "keras" in sys.modules, "pipeline_loaded": engine.is_loaded()}))
+"""
+
+
+def test_the_web_process_never_imports_tensorflow_or_loads_the_model(transactional_db, tmp_path, settings):
+    from tests.images import FIXTURES
+
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url(), "MEDIA_ROOT": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "moodmusic.settings"}
+    out = subprocess.run([sys.executable, "-c", PROBE, str(FIXTURES / "astronaut.png")], cwd=settings.BASE_DIR,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"status": 202, "tensorflow": False, "keras": False, "pipeline_loaded": False}
