@@ -38,6 +38,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -209,11 +219,11 @@ SOCIAL_AUTH_NEW_ASSOCIATION_REDIRECT_URL = "/accounts/profile/"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = env_bool("SOCIAL_AUTH_REDIRECT_IS_HTTPS", False)
 SPOTIFY_ACCOUNTS_URL = env_str("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
 SPOTIFY_API_URL = env_str("SPOTIFY_API_URL", "https://api.spotify.com/v1")
-SPOTIFY_TIMEOUT = float(env_str("SPOTIFY_TIMEOUT", "10"))
+SPOTIFY_TIMEOUT = env_float("SPOTIFY_TIMEOUT", 10)
 # Fernet key (urlsafe base64, 32 bytes) for tokens at rest; derived from SECRET_KEY when unset.
 TOKEN_ENCRYPTION_KEY = env_str("TOKEN_ENCRYPTION_KEY")
 SPOTIFY_MAX_RETRIES = env_int("SPOTIFY_MAX_RETRIES", 4)
-SPOTIFY_RETRY_BACKOFF = float(env_str("SPOTIFY_RETRY_BACKOFF", "0.5"))
+SPOTIFY_RETRY_BACKOFF = env_float("SPOTIFY_RETRY_BACKOFF", 0.5)
 # A Retry-After longer than this reschedules the Celery task instead of sleeping in it.
 SPOTIFY_MAX_INLINE_WAIT = env_int("SPOTIFY_MAX_INLINE_WAIT", 5)
 SPOTIFY_PLAYLIST_SIZE = env_int("SPOTIFY_PLAYLIST_SIZE", 50)

@@ -1,0 +1,52 @@
+# Two commands run everything: `make run` (platform on embedded defaults) and `make test` (whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The suite runs on PostgreSQL and Redis (both local, see README); override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: run test install install-dev lint worker web train bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	@echo "MoodMusic on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+# Production-style processes (need DATABASE_URL and REDIS_URL in the environment).
+web: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn moodmusic.wsgi --bind $(HOST):$(PORT) --workers 3
+
+worker: install
+	$(BIN)/celery -A moodmusic worker -l info --concurrency $${CONCURRENCY:-2}
+
+bench: install-dev
+	$(BIN)/python manage.py bench_vision
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
