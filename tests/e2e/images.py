@@ -4,9 +4,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from django.conf import settings
 
-FIXTURE_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "images"
+from tests.images import FIXTURES as FIXTURE_IMAGES
+
 FRAME_SIZE = (640, 480)
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
+from playlists.models import DefaultPlaylist
 from tests.e2e.images import two_faces_png
 from tests.factories import PASSWORD, UserFactory
 
@@ -90,11 +91,17 @@ def test_webcam_capture_without_a_face_says_so(live_server, open_browser):
 
 def test_manual_mood_appears_in_history_and_can_be_deleted(live_server, open_browser):
     UserFactory(username="linus")
+    DefaultPlaylist.objects.create(emotion="sad", name="Rainy Day", spotify_playlist_id="37i9dQZF1DX7qK8ma5wgG1")
     page = open_browser("coffee.png")
     log_in(page, live_server.url, "linus", "/capture/")
 
     page.click("#manual-picker button[data-emotion=sad]")
     expect(page.locator("#manual-status")).to_contain_text("Saved")
+    expect(page.locator("#music-panel")).to_be_visible()
+    expect(page.locator("#music-name")).to_contain_text("Rainy Day")
+    expect(page.locator("#music-panel iframe")).to_have_attribute(
+        "src", "https://open.spotify.com/embed/playlist/37i9dQZF1DX7qK8ma5wgG1")
+    expect(page.locator("#music-controls")).to_be_hidden()  # no Spotify link, so no remote control
 
     page.goto(f"{live_server.url}/history/")
     rows = page.locator("#entries .entry")
