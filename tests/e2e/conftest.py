@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright import sync_api
 
 from tests.e2e.images import FIXTURE_IMAGES, write_y4m
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
