@@ -1,4 +1,10 @@
 # Two commands run everything: `make run` (platform on embedded defaults) and `make test` (whole suite).
+# Settings from .env, when there is one (see .env.example).
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -73,6 +73,12 @@ def _votes(row: dict) -> np.ndarray:
     return votes
 
 
+def list_rows(folder: Path) -> list[dict]:
+    """The ``path``/``label`` rows of a data folder: from labels.csv, else from ``<label>/*.png``."""
+    folder = Path(folder)
+    return _rows_from_csv(folder, None) if (folder / "labels.csv").exists() else _rows_from_folders(folder)
+
+
 def read_split(folder: Path, usage: str | None = None, subfolder: str | None = None) -> Split:
     """Read images and labels from ``folder`` (optionally only one ``usage`` or ``subfolder``)."""
     folder = Path(folder)

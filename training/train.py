@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
         epochs=args.epochs,
         callbacks=callbacks,
         verbose=1 if args.progress else 2,
+        shuffle=False,  # the dataset shuffles itself each epoch
     )
     best = keras.models.load_model(args.out / "best.keras")
     _, accuracy = best.evaluate(x_val, y_val, verbose=0, batch_size=256)
