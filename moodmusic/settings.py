@@ -14,7 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset and empty (as in a copied .env.example) both mean the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -172,6 +173,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Face captures, mood history and per-emotion playlists.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "CaptureSourceEnum": "emotion.models.Capture.Source",
+        "MoodSourceEnum": "emotion.models.MoodEntry.Source",
+        "EmotionEnum": "emotion.models.EMOTION_CHOICES",
+    },
 }
 
 # --- Cache (rate limits, locks) ---------------------------------------------------------

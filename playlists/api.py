@@ -1,11 +1,13 @@
 """JSON API for the capture and music pages. Another person's objects answer 404."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from emotion.models import EMOTION_CHOICES
 from emotion.vision.labels import EMOTIONS
 from playlists import selectors, services
 from playlists.client import NoActiveDevice, PremiumRequired, SpotifyError
@@ -17,15 +19,19 @@ NOT_LINKED = "Link your Spotify account first."
 
 
 class PlaySerializer(serializers.Serializer):
-    emotion = serializers.ChoiceField(choices=EMOTIONS)
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
 
 
 class VoteSerializer(serializers.Serializer):
     track = serializers.CharField(max_length=64)
-    emotion = serializers.ChoiceField(choices=EMOTIONS)
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
     fits = serializers.BooleanField(allow_null=True)
 
 
+DETAIL = OpenApiResponse(description='{"detail": "a sentence for the person"}')
+
+
+@extend_schema(responses={200: dict, 404: DETAIL})
 @api_view(["GET"])
 def music_for_emotion(request: Request, emotion: str) -> Response:
     if emotion not in EMOTIONS:
@@ -33,6 +39,7 @@ def music_for_emotion(request: Request, emotion: str) -> Response:
     return Response(selectors.music_for_emotion(request.user, emotion))
 
 
+@extend_schema(request=PlaySerializer, responses={204: None, 400: DETAIL, 403: DETAIL, 409: DETAIL, 502: DETAIL})
 @api_view(["POST"])
 def player_play(request: Request) -> Response:
     serializer = PlaySerializer(data=request.data)
@@ -40,6 +47,7 @@ def player_play(request: Request) -> Response:
     return _player(lambda: services.player_play(user=request.user, emotion=serializer.validated_data["emotion"]))
 
 
+@extend_schema(request=None, responses={204: None, 400: DETAIL, 403: DETAIL, 409: DETAIL, 502: DETAIL})
 @api_view(["POST"])
 def player_pause(request: Request) -> Response:
     return _player(lambda: services.player_pause(user=request.user))
@@ -59,6 +67,7 @@ def _player(command) -> Response:
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(request=VoteSerializer, responses={200: VoteSerializer, 404: DETAIL})
 @api_view(["POST"])
 def track_vote(request: Request) -> Response:
     """Thumbs up/down (or ``fits: null`` to clear) on a track in the person's own library or playlists."""
@@ -74,6 +83,7 @@ def track_vote(request: Request) -> Response:
     return Response({"track": track.spotify_id, "emotion": data["emotion"], "fits": data["fits"]})
 
 
+@extend_schema(responses={200: dict})
 @api_view(["GET"])
 def import_progress(request: Request) -> Response:
     return Response(selectors.import_progress(request.user))

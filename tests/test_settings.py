@@ -1,0 +1,50 @@
+"""Settings come from the environment, fail loudly on bad values, and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-for-tests",
+    "DJANGO_ALLOWED_HOSTS": "moodmusic.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "CELERY_"))}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**clean, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = run_manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("name, value", [("DJANGO_DEBUG", "maybe"), ("CAPTURE_MAX_BYTES", "ten")])
+def test_a_malformed_setting_fails_loudly_with_its_name(name, value):
+    result = run_manage("check", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_embedded_defaults_need_no_services():
+    probe = ("from django.conf import settings as s; "
+             "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])")
+    result = run_manage("shell", "-v", "0", "-c", probe, DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True",
+                                     "django.core.cache.backends.locmem.LocMemCache"]
