@@ -30,7 +30,8 @@ class Split:
         return len(self.labels)
 
     def soft_targets(self, mode: str) -> np.ndarray:
-        """Targets for training: ``fer`` (one-hot), ``ferplus-majority`` or ``ferplus-soft``.
+        """Targets for training: ``fer`` (one-hot), ``ferplus-majority``, ``ferplus-soft`` or ``mixed``
+        (the mean of the FER2013 one-hot and the FER+ vote distribution).
 
         FER+ modes fall back to the FER2013 label where an image has no usable votes.
         """
@@ -39,12 +40,14 @@ class Split:
             return onehot
         totals = self.votes.sum(axis=1, keepdims=True)
         has_votes = totals[:, 0] > 0
-        if mode == "ferplus-soft":
+        if mode in ("ferplus-soft", "mixed"):
             soft = np.divide(self.votes, totals, out=np.zeros_like(self.votes), where=totals > 0)
         elif mode == "ferplus-majority":
             soft = np.eye(NUM_CLASSES, dtype=np.float32)[self.votes.argmax(axis=1)]
         else:
             raise ValueError(f"unknown label mode {mode!r}")
+        if mode == "mixed":
+            soft = (soft + onehot) / 2
         return np.where(has_votes[:, None], soft, onehot)
 
 

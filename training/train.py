@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--schedule", default="cosine", choices=["cosine", "constant"])
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--labels", default="fer", choices=["fer", "ferplus-majority", "ferplus-soft"])
+    p.add_argument("--labels", default="fer", choices=["fer", "ferplus-majority", "ferplus-soft", "mixed"])
     p.add_argument("--erasing", type=float, default=0.5, help="random erasing probability")
     p.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
     p.add_argument("--seed", type=int, default=1)

@@ -54,6 +54,8 @@ def test_labels_csv_loads_usage_and_ferplus_votes(tmp_path):
     assert soft[0][EMOTIONS.index("happy")] == pytest.approx(0.8)
     assert soft[0][EMOTIONS.index("neutral")] == pytest.approx(0.2)
     assert soft[1][EMOTIONS.index("sad")] == 1.0  # no votes: falls back to the FER2013 label
+    mixed = split.soft_targets("mixed")[0]
+    assert mixed[EMOTIONS.index("happy")] == pytest.approx(0.9) and mixed.sum() == pytest.approx(1.0)
     assert split.soft_targets("ferplus-majority")[0][EMOTIONS.index("happy")] == 1.0
 
 
@@ -107,10 +109,16 @@ def test_a_tiny_training_run_exports_and_evaluates(tiny_fer, tmp_path, capsys):
     assert resumed["epochs"] == 3
 
     model_path = tmp_path / "emotion.tflite"
-    card = export.main(["--model", str(run / "best.keras"), "--data", str(tiny_fer), "--out", str(model_path)])
+    card = export.main(["--model", str(run / "best.keras"), "--data", str(tiny_fer), "--out", str(model_path),
+                        "--quantize", "float32"])
     assert card["agreement_with_keras"]["top1_agreement"] >= 0.99
     assert card["agreement_with_keras"]["max_abs_diff"] < 1e-4
     assert json.loads(model_path.with_suffix(".json").read_text())["labels"] == list(EMOTIONS)
+    ensemble = export.main(["--model", str(run / "best.keras"), str(run / "last.keras"), "--data", str(tiny_fer),
+                            "--out", str(tmp_path / "ensemble.tflite"), "--quantize", "dynamic",
+                            "--max-disagreement", "1"])
+    assert ensemble["source"] == [str(run / "best.keras"), str(run / "last.keras")]
+    assert 0 <= ensemble["agreement_with_keras"]["top1_agreement"] <= 1 and ensemble["bytes"] > 0
 
     capsys.readouterr()
     result = evaluate.main(["--data", str(tiny_fer), "--split", "val", "--model", str(model_path),
