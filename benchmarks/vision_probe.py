@@ -47,17 +47,14 @@ def import_worker() -> None:
 
 
 def build_pipeline(args: argparse.Namespace):
-    from emotion.vision.detector import make_detector
-
-    detector = make_detector(args.detector_model)
-    if args.kind == "fer":
-        from benchmarks.fer_baseline import FerClassifier, FerPipeline
-
-        return FerPipeline(detector, FerClassifier(args.model, num_threads=args.threads))
     from emotion.vision.classifier import EmotionClassifier
+    from emotion.vision.detector import make_detector
     from emotion.vision.pipeline import Pipeline
 
-    return Pipeline(detector, EmotionClassifier(args.model, num_threads=args.threads))
+    pipeline_class = Pipeline
+    if args.kind == "fer":
+        from benchmarks.fer_baseline import FerPipeline as pipeline_class
+    return pipeline_class(make_detector(args.detector_model), EmotionClassifier(args.model, num_threads=args.threads))
 
 
 def memory_mb() -> dict[str, float]:

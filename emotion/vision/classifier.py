@@ -24,6 +24,7 @@ class EmotionClassifier:
         self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
+        self._shape = tuple(self._interpreter.get_input_details()[0]["shape"][1:])
         self._batch = 0
         self._resize(1)
 
@@ -33,7 +34,7 @@ class EmotionClassifier:
 
     def _resize(self, batch: int) -> None:
         if batch != self._batch:
-            self._interpreter.resize_tensor_input(self._input, [batch, 48, 48, 1])
+            self._interpreter.resize_tensor_input(self._input, [batch, *self._shape])
             self._interpreter.allocate_tensors()
             self._batch = batch
 

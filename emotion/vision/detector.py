@@ -7,9 +7,6 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-# Detection runs on a copy no larger than this (longest side); boxes are scaled back.
-DETECT_MAX_SIDE = 640
-
 
 @dataclass(frozen=True)
 class Box:
@@ -33,8 +30,9 @@ class Detector(Protocol):
     def detect(self, image: np.ndarray) -> list[Box]: ...
 
 
-def _downscale(image: np.ndarray) -> tuple[np.ndarray, float]:
-    scale = min(1.0, DETECT_MAX_SIDE / max(image.shape[:2]))
+def _downscale(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """A copy no larger than ``max_side`` (longest side) and the scale applied; boxes are scaled back."""
+    scale = min(1.0, max_side / max(image.shape[:2]))
     if scale < 1.0:
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     return image, scale
@@ -51,9 +49,13 @@ class HaarDetector:
 
     name = "haar"
     cascade_file = "haarcascade_frontalface_default.xml"
-    scale_factor = 1.1
+    # Measured with bench_vision on a 640x480 capture: 320 px and a 1.2 pyramid step detect the
+    # same face as 640 px / 1.1 in a sixth of the time. Faces under ~50 px of a 640 px frame are
+    # missed: configure YuNet for group photos.
+    max_side = 320
+    scale_factor = 1.2
     min_neighbors = 5
-    min_size = 30
+    min_size = 24
 
     def __init__(self) -> None:
         self._cascade = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / self.cascade_file))
@@ -62,7 +64,7 @@ class HaarDetector:
 
     def detect(self, image: np.ndarray) -> list[Box]:
         """Return face boxes in ``image`` (BGR or gray) coordinates, largest first."""
-        small, scale = _downscale(image)
+        small, scale = _downscale(image, self.max_side)
         gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         gray = cv2.equalizeHist(gray)
         found = self._cascade.detectMultiScale(
@@ -76,6 +78,7 @@ class YuNetDetector:
     """YuNet CNN face detector through ``cv2.FaceDetectorYN``; better on turned and small faces."""
 
     name = "yunet"
+    max_side = 640
     score_threshold = 0.7
     nms_threshold = 0.3
 
@@ -86,7 +89,7 @@ class YuNetDetector:
 
     def detect(self, image: np.ndarray) -> list[Box]:
         """Return face boxes in ``image`` coordinates, largest first."""
-        small, scale = _downscale(image)
+        small, scale = _downscale(image, self.max_side)
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         self._net.setInputSize((small.shape[1], small.shape[0]))

@@ -59,6 +59,8 @@ def decode(data: bytes) -> np.ndarray:
 class Pipeline:
     """A detector and a classifier, loaded once and reused for every capture."""
 
+    to_batch = staticmethod(faces_to_batch)  # crops → model input; a different model can bring its own
+
     def __init__(self, detector: Detector, classifier: EmotionClassifier) -> None:
         self.detector = detector
         self.classifier = classifier
@@ -73,7 +75,7 @@ class Pipeline:
 
     def classify_faces(self, gray: np.ndarray, boxes: list[Box]) -> list[Face]:
         """Classify every box of one gray image in a single batch."""
-        batch = faces_to_batch([crop_face(gray, box.as_tuple()) for box in boxes])
+        batch = self.to_batch([crop_face(gray, box.as_tuple()) for box in boxes])
         probabilities = self.classifier.predict(batch)
         return [
             Face(box, dict(zip(EMOTIONS, map(float, p), strict=True)))
