@@ -19,7 +19,8 @@ def get_pipeline() -> Pipeline:
     if _pipeline is None:
         with _lock:
             if _pipeline is None:
-                _pipeline = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, settings.FACE_DETECTOR_MODEL_PATH or None)
+                _pipeline = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, settings.FACE_DETECTOR_MODEL_PATH or None,
+                                                flip_tta=settings.EMOTION_FLIP_TTA)
     return _pipeline
 
 

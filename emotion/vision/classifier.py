@@ -1,5 +1,6 @@
 """The emotion classifier: the LiteRT model exported by ``training.export``."""
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,9 @@ class EmotionClassifier:
 
     @property
     def version(self) -> str:
-        return self.model_path.stem
+        """``<file stem>-<first 8 hex of its SHA-256>``, plus ``+flip`` with flip TTA."""
+        digest = hashlib.sha256(self.model_path.read_bytes()).hexdigest()[:8]
+        return f"{self.model_path.stem}-{digest}" + ("+flip" if self.flip_tta else "")
 
     def _resize(self, batch: int) -> None:
         if batch != self._batch:

@@ -66,8 +66,10 @@ class Pipeline:
         self.classifier = classifier
 
     @classmethod
-    def from_paths(cls, model_path: str | Path, detector_model_path: str | Path | None = None) -> "Pipeline":
-        return cls(make_detector(detector_model_path), EmotionClassifier(model_path))
+    def from_paths(
+        cls, model_path: str | Path, detector_model_path: str | Path | None = None, flip_tta: bool = False
+    ) -> "Pipeline":
+        return cls(make_detector(detector_model_path), EmotionClassifier(model_path, flip_tta=flip_tta))
 
     @property
     def version(self) -> str:
