@@ -42,6 +42,14 @@ def test_haar_finds_the_astronaut_and_nothing_in_coffee():
     assert HaarDetector().detect(decode(fixture_bytes("coffee.png"))) == []
 
 
+def test_haar_finds_a_second_smaller_face_largest_first():
+    from tests.e2e.images import two_faces_png
+
+    boxes = HaarDetector().detect(decode(two_faces_png()))
+    assert len(boxes) == 2
+    assert boxes[0].area > boxes[1].area and boxes[0].x < 512 <= boxes[1].x
+
+
 def test_yunet_finds_the_small_turned_face_haar_misses():
     image = decode(fixture_bytes("camera.png"))
     assert len(YuNetDetector(YUNET).detect(image)) == 1
