@@ -143,3 +143,15 @@ def test_evaluate_with_faces_runs_the_serving_pipeline_and_counts_misses(tmp_pat
     assert result["images"] == 2 and result["faces_missed"] == 1 and result["n"] == 1
     assert result["accuracy"] == 1.0  # the astronaut smiles
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["faces_missed"] == 1
+
+
+def test_the_reference_vgg16_and_the_compact_network_build_with_the_right_shapes():
+    from training import models
+
+    vgg = models.build("vgg16")
+    assert 43e6 < vgg.count_params() < 46e6  # the original project's ~44M parameters
+    assert sum(1 for layer in vgg.layers if layer.name.endswith("_conv")) == 13
+    compact = models.build("compact", width=32)
+    assert compact.output_shape == (None, 7) and compact.count_params() < 2e6
+    with pytest.raises(ValueError, match="unknown architecture"):
+        models.build("resnet152")
