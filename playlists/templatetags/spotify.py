@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from playlists import selectors
 
@@ -10,4 +11,5 @@ def spotify_link_panel(context, user) -> dict:
     """The person's Spotify link state with link/relink and unlink buttons: ``{% spotify_link_panel user %}``."""
     request = context.get("request")
     return {"link": selectors.link_for(user), "csrf_token": context.get("csrf_token"),
-            "next": request.get_full_path() if request else ""}
+            "next": request.get_full_path() if request else "",
+            "configured": bool(settings.SOCIAL_AUTH_SPOTIFY_KEY and settings.SOCIAL_AUTH_SPOTIFY_SECRET)}

@@ -79,10 +79,18 @@ def test_a_spotify_account_links_to_one_person_only(fake_spotify, client, alice,
     assert not SpotifyLink.objects.filter(user=bob).exists()
 
 
+def test_the_panel_says_when_spotify_is_not_configured(bob, settings):
+    settings.SOCIAL_AUTH_SPOTIFY_KEY = settings.SOCIAL_AUTH_SPOTIFY_SECRET = ""
+    html = Template("{% load spotify %}{% spotify_link_panel user %}").render(Context({"user": bob}))
+
+    assert "not set up on this server" in html and "spotify-link-button" not in html
+
+
 def test_the_panel_shows_each_link_state(alice, bob, alice_link):
     template = Template("{% load spotify %}{% spotify_link_panel user %}")
 
     assert "Not linked" in template.render(Context({"user": bob}))
+    assert "spotify-link-button" in template.render(Context({"user": bob}))
     assert "Linked as" in template.render(Context({"user": alice}))
     alice_link.mark_needs_relink()
     assert "Relink Spotify" in template.render(Context({"user": alice}))
