@@ -34,18 +34,10 @@ class CaptureRateThrottle(UserRateThrottle):
     def get_rate(self) -> str:
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["captures"]
 
-    def __init__(self) -> None:
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-
 
 def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK) -> Response:
     capture = Capture.objects.prefetch_related("readings").select_related("mood").get(pk=capture.pk)
     return Response(CaptureSerializer(capture, context={"request": request}).data, status=code)
-
-
-def _rejected(rejected: UploadRejected) -> Response:
-    return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
 
 
 @extend_schema(request={"multipart/form-data": CaptureUploadSerializer}, responses={202: CaptureSerializer})
@@ -64,7 +56,7 @@ def capture_create(request) -> Response:
         data = upload.read(settings.CAPTURE_MAX_BYTES + 1)
         capture = services.capture_create(owner=request.user, data=data, source=form.validated_data["source"])
     except UploadRejected as rejected:
-        return _rejected(rejected)
+        return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
     return _capture_response(request, capture, status.HTTP_202_ACCEPTED)
 
 
