@@ -11,6 +11,7 @@ from emotion import engine
 from emotion.models import Capture, FaceReading, MoodEntry
 from emotion.uploads import check_image
 from emotion.vision.pipeline import ImageDecodeError
+from playlists.services import playlist_refresh_for_mood
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +19,6 @@ NO_FACE_MESSAGE = (
     "No face found. Face the camera in good, even light, about an arm's length away, "
     "and keep your whole face in the picture."
 )
-
-
-def _notify_playlists(*, user, emotion: str) -> None:
-    try:
-        from playlists.services import playlist_refresh_for_mood
-    except ImportError:  # the Spotify side is optional for the spine
-        return
-    playlist_refresh_for_mood(user=user, emotion=emotion)
 
 
 def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -> Capture:
@@ -102,7 +95,7 @@ def _record(capture: Capture, analysis, model_version: str) -> Capture:
                                     "timings", "image"])
         if readings:
             entry = capture.choose_primary(readings[0])
-            _notify_playlists(user=capture.owner, emotion=entry.emotion)
+            playlist_refresh_for_mood(user=capture.owner, emotion=entry.emotion)
     return capture
 
 
@@ -110,7 +103,7 @@ def capture_pick_face(*, capture: Capture, reading_id: int) -> MoodEntry:
     """Let the owner say which detected face is theirs; the mood follows that face."""
     reading = capture.readings.get(pk=reading_id)
     entry = capture.choose_primary(reading)
-    _notify_playlists(user=capture.owner, emotion=entry.emotion)
+    playlist_refresh_for_mood(user=capture.owner, emotion=entry.emotion)
     return entry
 
 
@@ -118,7 +111,7 @@ def mood_create_manual(*, owner, emotion: str) -> MoodEntry:
     """Record a mood the person picked by hand."""
     with transaction.atomic():
         entry = MoodEntry.objects.create(owner=owner, emotion=emotion, confidence=1.0, source=MoodEntry.Source.MANUAL)
-        _notify_playlists(user=owner, emotion=emotion)
+        playlist_refresh_for_mood(user=owner, emotion=emotion)
     return entry
 
 

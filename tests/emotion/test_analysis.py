@@ -97,3 +97,13 @@ def test_the_admin_action_requeues_only_kept_captures(alice, django_capture_on_c
         assert services.capture_reanalyse(capture=Capture.objects.get(pk=gone.pk)) is False
     kept.refresh_from_db()
     assert kept.status == "done" and kept.readings.count() == 1
+
+
+def test_a_new_mood_asks_for_a_playlist_refresh_for_its_emotion(alice, monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "playlist_refresh_for_mood", lambda **kw: calls.append(kw))
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    services.capture_analyse(capture_id=capture.pk)
+    services.mood_create_manual(owner=alice, emotion="sad")
+    services.capture_analyse(capture_id=stored_capture(alice, fixture_bytes("coffee.png")).pk)  # no face: no call
+    assert calls == [{"user": alice, "emotion": "happy"}, {"user": alice, "emotion": "sad"}]
