@@ -203,7 +203,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 SHIPPED_MODEL = BASE_DIR / "emotion" / "vision" / "models" / "emotion.tflite"
 EMOTION_MODEL_PATH = Path(env_str("EMOTION_MODEL_PATH", str(SHIPPED_MODEL)))
 # Also classify each face mirrored and average (model-card.md has the measured gain and cost).
-EMOTION_FLIP_TTA = env_bool("EMOTION_FLIP_TTA", True)
+EMOTION_FLIP_TTA = env_bool("EMOTION_FLIP_TTA", False)
 # "haar" (OpenCV's bundled cascade) unless a YuNet ONNX model path is given.
 FACE_DETECTOR_MODEL_PATH = env_str("FACE_DETECTOR_MODEL_PATH")
 CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)
