@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
@@ -37,15 +36,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "token": Token.objects.filter(user=request.user).first(),
-        "spotify_panel": spotify_panel_available(),
     }
     return render(request, "accounts/profile.html", ctx)
-
-
-def spotify_panel_available() -> bool:
-    """Whether the playlists app provides the ``{% spotify_link_panel %}`` tag the profile page includes."""
-    library = engines["django"].engine.template_libraries.get("spotify")
-    return library is not None and "spotify_link_panel" in library.tags
 
 
 @require_POST

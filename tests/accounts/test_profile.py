@@ -3,8 +3,6 @@ from django.urls import reverse
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from accounts.views import spotify_panel_available
-
 PROFILE_URL = "/accounts/profile/"
 
 
@@ -57,16 +55,13 @@ def test_profile_edit_only_touches_the_logged_in_person(client, alice, bob):
     assert not alice.keep_captures
 
 
-def test_profile_includes_the_spotify_panel_once_the_playlists_app_provides_it(client, alice):
+def test_profile_includes_the_spotify_panel(client, alice):
     client.force_login(alice)
 
     response = client.get(PROFILE_URL)
 
     assert response.status_code == 200
-    if spotify_panel_available():
-        assert b'id="spotify-link"' in response.content
-    else:
-        assert b"Linking a Spotify account is not available yet." in response.content
+    assert b'id="spotify-link"' in response.content
 
 
 def test_token_create_gives_a_key_that_authenticates_the_api(client, alice):
