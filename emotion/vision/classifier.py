@@ -1,5 +1,6 @@
 """The emotion classifier: the LiteRT model exported by ``training.export``."""
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -29,9 +30,9 @@ class EmotionClassifier:
         self._batch = 0
         self._resize(1)
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
-        """``<file stem>-<first 8 hex of its SHA-256>``, plus ``+flip`` with flip TTA."""
+        """``<file stem>-<first 8 hex of its SHA-256>``, plus ``+flip`` with flip TTA (hashed once)."""
         digest = hashlib.sha256(self.model_path.read_bytes()).hexdigest()[:8]
         return f"{self.model_path.stem}-{digest}" + ("+flip" if self.flip_tta else "")
 
