@@ -8,6 +8,7 @@ import threading
 
 from django.conf import settings
 
+from emotion.vision.detector import detector_model
 from emotion.vision.pipeline import Pipeline
 
 _lock = threading.Lock()
@@ -19,9 +20,14 @@ def get_pipeline() -> Pipeline:
     if _pipeline is None:
         with _lock:
             if _pipeline is None:
-                _pipeline = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, settings.FACE_DETECTOR_MODEL_PATH or None,
+                _pipeline = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, configured_detector_model(),
                                                 flip_tta=settings.EMOTION_FLIP_TTA)
     return _pipeline
+
+
+def configured_detector_model():
+    """The YuNet model the settings ask for, or None for the Haar cascade."""
+    return detector_model(settings.FACE_DETECTOR, settings.FACE_DETECTOR_MODEL_PATH)
 
 
 def is_loaded() -> bool:

@@ -34,7 +34,8 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.parametrize("name, value", [("DJANGO_DEBUG", "maybe"), ("CAPTURE_MAX_BYTES", "ten")])
+@pytest.mark.parametrize("name, value", [("DJANGO_DEBUG", "maybe"), ("CAPTURE_MAX_BYTES", "ten"),
+                                         ("FACE_DETECTOR", "dlib")])
 def test_a_malformed_setting_fails_loudly_with_its_name(name, value):
     result = run_manage("check", **{name: value})
     assert result.returncode != 0
@@ -48,3 +49,10 @@ def test_embedded_defaults_need_no_services():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True",
                                      "django.core.cache.backends.locmem.LocMemCache"]
+
+
+def test_insisting_on_yunet_without_its_model_refuses_to_start(tmp_path):
+    missing = str(tmp_path / "yunet.onnx")
+    result = run_manage("check", FACE_DETECTOR="yunet", FACE_DETECTOR_MODEL_PATH=missing)
+    assert result.returncode != 0
+    assert f"FACE_DETECTOR is yunet but FACE_DETECTOR_MODEL_PATH ({missing}) is no file" in result.stderr

