@@ -52,20 +52,23 @@ def _residual_block(x, filters: int, name: str):
     return layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([shortcut, y]))
 
 
-def compact(width: int = 32, dropout: float = 0.4) -> keras.Model:
+def compact(width: int = 32, blocks: tuple[int, ...] = (1, 1, 1), dropout: float = 0.4) -> keras.Model:
     """A small residual network for 48x48 faces and CPU inference.
 
-    A cheap stem at full resolution, then one residual block per scale (24, 12, 6 px),
+    A cheap stem at full resolution, then ``blocks[i]`` residual blocks at 24, 12 and 6 px,
     doubling the width each time; global average pooling keeps the head tiny.
     """
     inputs = keras.Input(INPUT_SHAPE, name="face")
     x = _conv_bn_relu(inputs, width // 2, "stem1")
     x = _conv_bn_relu(x, width, "stem2")
-    for stage, multiplier in enumerate([2, 4, 8]):
+    for stage, (multiplier, count) in enumerate(zip([2, 4, 8], blocks, strict=True)):
         x = layers.MaxPooling2D(2, name=f"stage{stage + 1}_pool")(x)
-        x = _residual_block(x, width * multiplier, f"stage{stage + 1}")
+        for block in range(count):
+            suffix = f"_{block + 1}" if block else ""
+            x = _residual_block(x, width * multiplier, f"stage{stage + 1}{suffix}")
     x = layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, _head(x, dropout), name=f"compact_w{width}")
+    depth = "" if tuple(blocks) == (1, 1, 1) else "_b" + "".join(map(str, blocks))
+    return keras.Model(inputs, _head(x, dropout), name=f"compact_w{width}{depth}")
 
 
 ARCHITECTURES = {"compact": compact, "vgg16": vgg16_reference}

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -32,6 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, required=True, help="run directory")
     p.add_argument("--arch", default="compact", choices=sorted(models.ARCHITECTURES))
     p.add_argument("--width", type=int, default=32, help="compact only: base width")
+    p.add_argument("--blocks", default="1,1,1", help="compact only: residual blocks at 24, 12 and 6 px")
     p.add_argument("--epochs", type=int, default=45)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05, help="peak learning rate")
@@ -81,7 +83,9 @@ def training_dataset(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> 
 
 
 def build_model(args: argparse.Namespace, steps_per_epoch: int) -> keras.Model:
-    kwargs = {"width": args.width} if args.arch == "compact" else {}
+    kwargs = {}
+    if args.arch == "compact":
+        kwargs = {"width": args.width, "blocks": tuple(int(b) for b in args.blocks.split(","))}
     model = models.build(args.arch, **kwargs)
     optimizer = keras.optimizers.SGD(
         learning_rate(args, steps_per_epoch), momentum=0.9, nesterov=True, weight_decay=args.weight_decay
@@ -128,6 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     ]
     if not args.resume and (args.out / "backup").exists():
         raise SystemExit(f"{args.out} holds an earlier run: pass --resume to continue it, or choose another --out")
+    started = time.monotonic()
     model.fit(
         training_dataset(x_train, y_train, args),
         validation_data=(x_val, y_val),
@@ -138,7 +143,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     best = keras.models.load_model(args.out / "best.keras")
     _, accuracy = best.evaluate(x_val, y_val, verbose=0, batch_size=256)
-    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "epochs": args.epochs}
+    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "epochs": args.epochs,
+               "fit_minutes": round((time.monotonic() - started) / 60, 1)}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary), flush=True)
     return summary

@@ -98,13 +98,15 @@ def test_a_tiny_training_run_exports_and_evaluates(tiny_fer, tmp_path, capsys):
 
     run = tmp_path / "run"
     summary = train.main(["--data", str(tiny_fer), "--out", str(run), "--epochs", "2", "--batch", "16",
-                          "--width", "8", "--warmup", "1", "--precision", "float32", "--no-progress"])
+                          "--width", "8", "--blocks", "1,1,2", "--warmup", "1", "--precision", "float32",
+                          "--no-progress"])
     assert {"config.json", "history.csv", "curves.png", "best.keras", "last.keras"} <= {p.name for p in run.iterdir()}
-    assert 0.0 <= summary["best_val_accuracy"] <= 1.0
-    assert json.loads((run / "config.json").read_text())["width"] == 8
+    assert 0.0 <= summary["best_val_accuracy"] <= 1.0 and summary["fit_minutes"] >= 0
+    assert json.loads((run / "config.json").read_text())["blocks"] == "1,1,2"
 
     resumed = train.main(["--data", str(tiny_fer), "--out", str(run), "--epochs", "3", "--batch", "16",
-                          "--width", "8", "--precision", "float32", "--no-progress", "--resume"])
+                          "--width", "8", "--blocks", "1,1,2", "--precision", "float32", "--no-progress",
+                          "--resume"])
     assert len((run / "history.csv").read_text().strip().splitlines()) == 1 + 3
     assert resumed["epochs"] == 3
 
@@ -153,5 +155,10 @@ def test_the_reference_vgg16_and_the_compact_network_build_with_the_right_shapes
     assert sum(1 for layer in vgg.layers if layer.name.endswith("_conv")) == 13
     compact = models.build("compact", width=32)
     assert compact.output_shape == (None, 7) and compact.count_params() < 2e6
+    deeper = models.build("compact", width=24, blocks=(1, 2, 2))
+    convs = [layer.name for layer in deeper.layers if layer.name.endswith("_conv")]
+    assert len(convs) == 2 + 2 * (1 + 2 + 2) and "stage3_2_b_conv" in convs and deeper.name == "compact_w24_b122"
+    with pytest.raises(ValueError):
+        models.build("compact", blocks=(1, 1))
     with pytest.raises(ValueError, match="unknown architecture"):
         models.build("resnet152")
