@@ -5,6 +5,7 @@ process never touches it unless Celery runs tasks in-process (the embedded defau
 """
 
 import threading
+from pathlib import Path
 
 from django.conf import settings
 
@@ -25,7 +26,7 @@ def get_pipeline() -> Pipeline:
     return _pipeline
 
 
-def configured_detector_model():
+def configured_detector_model() -> Path | None:
     """The YuNet model the settings ask for, or None for the Haar cascade."""
     return detector_model(settings.FACE_DETECTOR, settings.FACE_DETECTOR_MODEL_PATH)
 

@@ -108,7 +108,7 @@ def detector_model(choice: str, model_path: str | Path | None) -> Path | None:
     """The YuNet model to use for a ``FACE_DETECTOR`` choice, or None for the Haar cascade.
 
     ``auto`` takes YuNet when its model file exists and the Haar cascade otherwise; ``yunet``
-    insists on the model (a missing file is an error when the detector is built).
+    insists on the model, and a missing file is an error here, before any detector is built.
     """
     if choice not in DETECTOR_CHOICES:
         raise ValueError(f"unknown face detector {choice!r}; choose one of {', '.join(DETECTOR_CHOICES)}")
@@ -117,7 +117,9 @@ def detector_model(choice: str, model_path: str | Path | None) -> Path | None:
             raise ValueError("the yunet face detector needs a model path (FACE_DETECTOR_MODEL_PATH)")
         return None
     path = Path(model_path)
-    return path if choice == "yunet" or path.is_file() else None
+    if choice == "yunet" and not path.is_file():
+        raise ValueError(f"the yunet face detector needs its model file; there is none at {path}")
+    return path if path.is_file() else None
 
 
 def make_detector(model_path: str | Path | None = None) -> Detector:

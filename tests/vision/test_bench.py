@@ -75,3 +75,11 @@ def test_the_table_puts_each_target_beside_a_verdict(report):
     row = next(line for line in table.splitlines() if line.startswith("classifier batch 1 p50"))
     assert "≤ 1" in row and row.count("✓") + row.count("✗") == len(MODELS)
     assert report["machine"]["cpu"] in table
+
+
+def test_insisting_on_a_missing_yunet_model_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="needs its model file; there is none at"):
+        call_command("bench_vision", "--detector", "yunet", "--detector-model", str(tmp_path / "no.onnx"),
+                     "--iterations", "1", "--json-only", stdout=StringIO())

@@ -77,8 +77,10 @@ def test_detector_choice_auto_takes_yunet_only_when_its_model_exists(tmp_path):
         detector_model("yunet", "")
     with pytest.raises(ValueError, match="unknown face detector 'dlib'"):
         detector_model("dlib", YUNET)
+    with pytest.raises(ValueError, match="needs its model file; there is none at"):
+        detector_model("yunet", tmp_path / "missing.onnx")
     with pytest.raises(FileNotFoundError, match="YuNet model not found"):
-        make_detector(detector_model("yunet", tmp_path / "missing.onnx"))
+        make_detector(tmp_path / "missing.onnx")
 
 
 def test_the_platform_uses_yunet_when_the_workspace_model_is_there(settings):

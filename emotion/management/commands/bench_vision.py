@@ -134,8 +134,6 @@ class Command(BaseCommand):
             options["detector_model"] = detector_model(choice, options["detector_model"])
         except ValueError as e:
             raise CommandError(str(e)) from None
-        if options["detector_model"] and not options["detector_model"].is_file():
-            raise CommandError(f"no YuNet model at {options['detector_model']}")
         machine = machine_context()
         models = self.models(options["cache_dir"])
         with tempfile.TemporaryDirectory() as tmp:
