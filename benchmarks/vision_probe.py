@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 # What a Celery worker process has imported before its first task (see worker/celery.py).
-WORKER_MODULES = ("worker.celery", "worker.tasks", "playlists.tasks")
+WORKER_MODULES = ("worker.celery", "emotion.tasks", "playlists.tasks")
 AFTER_START_CAPTURES = 5
 CLASSIFIER_BATCH = 8
 

@@ -26,7 +26,7 @@ def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -
 
     Raises ``UploadRejected`` before anything is stored.
     """
-    from worker.tasks import analyse_capture
+    from emotion.tasks import analyse_capture
 
     checked = check_image(data)
     with transaction.atomic():
@@ -117,7 +117,7 @@ def mood_create_manual(*, owner, emotion: str) -> MoodEntry:
 
 def capture_reanalyse(*, capture: Capture) -> bool:
     """Queue a kept capture for analysis again (admin action). False when no image is kept."""
-    from worker.tasks import analyse_capture
+    from emotion.tasks import analyse_capture
 
     if not capture.image:
         return False

@@ -206,12 +206,10 @@ EMOTION_MODEL_PATH = Path(env_str("EMOTION_MODEL_PATH", str(SHIPPED_MODEL)))
 EMOTION_FLIP_TTA = env_bool("EMOTION_FLIP_TTA", False)
 # Face detector: "auto" takes YuNet (cv2.FaceDetectorYN: finds small and turned faces, about 4x faster
 # than Haar) when its ONNX model file exists, and OpenCV's bundled Haar cascade otherwise; "yunet" or
-# "haar" insist. The YuNet model (OpenCV Zoo, MIT) is not in this repository: the default path is the
-# workspace copy beside the checkout; deployments set FACE_DETECTOR_MODEL_PATH.
+# "haar" insist. The YuNet model (libfacedetection.train, Apache-2.0) ships in emotion/vision/models/yunet/.
 FACE_DETECTOR = env_str("FACE_DETECTOR", "auto")
-FACE_DETECTOR_MODEL_PATH = env_str(
-    "FACE_DETECTOR_MODEL_PATH", str(BASE_DIR.parent / "shared" / "models" / "yunet" / "yunet_n_320_320.onnx")
-)
+SHIPPED_FACE_DETECTOR_MODEL = BASE_DIR / "emotion" / "vision" / "models" / "yunet" / "yunet_n_320_320.onnx"
+FACE_DETECTOR_MODEL_PATH = env_str("FACE_DETECTOR_MODEL_PATH", str(SHIPPED_FACE_DETECTOR_MODEL))
 if FACE_DETECTOR not in ("auto", "yunet", "haar"):
     raise ImproperlyConfigured(f"FACE_DETECTOR must be auto, yunet or haar, not {FACE_DETECTOR!r}")
 if FACE_DETECTOR == "yunet" and not Path(FACE_DETECTOR_MODEL_PATH).is_file():

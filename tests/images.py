@@ -1,4 +1,4 @@
-"""Test images: the real photos in ../shared/fixtures and small ones made on the fly."""
+"""Test images: the real photos in tests/fixtures/images and small ones made on the fly."""
 
 import io
 from pathlib import Path
@@ -9,9 +9,9 @@ from django.conf import settings
 from PIL import Image
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
-FIXTURES = SHARED / "fixtures" / "images"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "images"
 FER2013 = SHARED / "data" / "fer2013"
-YUNET = SHARED / "models" / "yunet" / "yunet_n_320_320.onnx"
+YUNET = settings.SHIPPED_FACE_DETECTOR_MODEL
 
 
 def fixture_bytes(name: str, fmt: str = ".jpg") -> bytes:

@@ -7,7 +7,8 @@ emotions are skipped and counted.
 
 import csv
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -15,7 +16,17 @@ import numpy as np
 
 from emotion.vision.labels import EMOTIONS, FERPLUS_COLUMNS, INDEX, NUM_CLASSES
 
-DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
+# FER+ columns outside the seven emotions: an image whose majority is one of these is not one of ours.
+FERPLUS_OTHER_COLUMNS = ("contempt", "unknown", "NF")
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder (``$XDG_CACHE_HOME/moodmusic-training``), never inside the checkout."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "moodmusic-training"
+
+
+DEFAULT_CACHE = default_cache_dir()
 
 
 @dataclass
@@ -25,9 +36,41 @@ class Split:
     votes: np.ndarray  # (N, 7) float32 FER+ vote counts; all zero where absent
     paths: list[str]
     skipped: int = 0
+    # (N, 3) votes for contempt, unknown and not-a-face; all zero where absent
+    other_votes: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.other_votes is None:
+            self.other_votes = np.zeros((len(self.labels), len(FERPLUS_OTHER_COLUMNS)), np.float32)
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def subset(self, keep: np.ndarray) -> "Split":
+        """The images where boolean ``keep`` is true (or at the given indices)."""
+        index = np.flatnonzero(keep) if keep.dtype == bool else keep
+        return Split(self.images[index], self.labels[index], self.votes[index], [self.paths[i] for i in index],
+                     self.skipped, self.other_votes[index])
+
+    def ferplus_majority(self) -> tuple[np.ndarray, np.ndarray]:
+        """FER+ majority labels and a mask of the images that have one.
+
+        Over all ten vote columns, the image keeps its majority label only when one emotion of the
+        seven has strictly more votes than every other column: ties, contempt, unknown and
+        not-a-face majorities (and images without votes) are masked out, as in FER+'s own scoring.
+        """
+        all_votes = np.concatenate([self.votes, self.other_votes], axis=1)
+        top = all_votes.max(axis=1)
+        unique_top = (all_votes == top[:, None]).sum(axis=1) == 1
+        winner = all_votes.argmax(axis=1)
+        mask = (top > 0) & unique_top & (winner < NUM_CLASSES)
+        return np.where(mask, winner, -1), mask
+
+    def ferplus_usable(self) -> np.ndarray:
+        """Images worth training on with FER+ targets: votes present, and the seven emotions
+        hold at least as many votes as contempt, unknown or not-a-face alone."""
+        emotion_top = self.votes.max(axis=1)
+        return (self.votes.sum(axis=1) > 0) & (emotion_top >= self.other_votes.max(axis=1))
 
     def soft_targets(self, mode: str) -> np.ndarray:
         """Targets for training: ``fer`` (one-hot), ``ferplus-majority``, ``ferplus-soft`` or ``mixed``
@@ -76,6 +119,19 @@ def _votes(row: dict) -> np.ndarray:
     return votes
 
 
+def _to_face_size(image: np.ndarray) -> np.ndarray:
+    """Resize one crop to 48x48 before stacking, so folders of mixed-size crops load."""
+    if image.shape[:2] == (48, 48):
+        return image
+    interpolation = cv2.INTER_AREA if min(image.shape[:2]) > 48 else cv2.INTER_LINEAR
+    return cv2.resize(image, (48, 48), interpolation=interpolation)
+
+
+def _other_votes(row: dict) -> np.ndarray:
+    values = [(row.get(column) or "").strip() for column in FERPLUS_OTHER_COLUMNS]
+    return np.array([float(v) if v.isdigit() else 0.0 for v in values], np.float32)
+
+
 def list_rows(folder: Path) -> list[dict]:
     """The ``path``/``label`` rows of a data folder: from labels.csv, else from ``<label>/*.png``."""
     folder = Path(folder)
@@ -99,11 +155,13 @@ def read_split(folder: Path, usage: str | None = None, subfolder: str | None = N
     if missing:
         raise FileNotFoundError(f"{len(missing)} images unreadable, first: {missing[0]}")
     return Split(
-        images=np.stack(images) if images else np.zeros((0, 48, 48), np.uint8),
+        images=np.stack([_to_face_size(img) for img in images]) if images else np.zeros((0, 48, 48), np.uint8),
         labels=np.array([INDEX[r["label"]] for r in kept], np.int64),
         votes=np.stack([_votes(r) for r in kept]) if kept else np.zeros((0, NUM_CLASSES), np.float32),
         paths=[r["path"] for r in kept],
         skipped=len(rows) - len(kept),
+        other_votes=(np.stack([_other_votes(r) for r in kept]) if kept
+                     else np.zeros((0, len(FERPLUS_OTHER_COLUMNS)), np.float32)),
     )
 
 
@@ -115,15 +173,15 @@ def load_split(
     if cache_dir is None:
         return read_split(folder, usage, subfolder)
     stamp = folder / "labels.csv"
-    key_src = f"{folder}|{usage}|{subfolder}|{stamp.stat().st_mtime_ns if stamp.exists() else ''}"
+    key_src = f"v2|{folder}|{usage}|{subfolder}|{stamp.stat().st_mtime_ns if stamp.exists() else ''}"
     cache = Path(cache_dir) / f"{hashlib.sha1(key_src.encode()).hexdigest()[:16]}.npz"
     if cache.exists():
         z = np.load(cache, allow_pickle=False)
-        return Split(z["images"], z["labels"], z["votes"], list(z["paths"]), int(z["skipped"]))
+        return Split(z["images"], z["labels"], z["votes"], list(z["paths"]), int(z["skipped"]), z["other_votes"])
     split = read_split(folder, usage, subfolder)
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, images=split.images, labels=split.labels, votes=split.votes,
-             paths=np.array(split.paths), skipped=split.skipped)
+             paths=np.array(split.paths), skipped=split.skipped, other_votes=split.other_votes)
     return split
 
 

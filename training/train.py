@@ -42,6 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--labels", default="fer", choices=["fer", "ferplus-majority", "ferplus-soft", "mixed"])
+    p.add_argument("--val-labels", default=None, choices=["fer", "ferplus-majority"],
+                   help="labels that choose best.keras (default: ferplus-majority for FER+ targets, else fer)")
     p.add_argument("--erasing", type=float, default=0.5, help="random erasing probability")
     p.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
     p.add_argument("--seed", type=int, default=1)
@@ -112,8 +114,15 @@ def main(argv: list[str] | None = None) -> dict:
         pick = np.random.default_rng(args.seed).permutation(len(train))[: args.limit]
         train = data.Split(train.images[pick], train.labels[pick], train.votes[pick],
                            [train.paths[i] for i in pick])
+    if args.labels.startswith("ferplus"):
+        train = train.subset(train.ferplus_usable())
+    val_labels = args.val_labels or ("ferplus-majority" if args.labels.startswith("ferplus") else "fer")
+    if val_labels == "ferplus-majority":
+        majority, has_majority = val.ferplus_majority()
+        val = val.subset(has_majority)
+        val.labels = majority[has_majority]
     print(f"train {len(train)} images {data.class_counts(train.labels)}", flush=True)
-    print(f"val {len(val)} images, skipped {val.skipped}", flush=True)
+    print(f"val {len(val)} images ({val_labels} labels), skipped {val.skipped}", flush=True)
 
     x_train = faces_to_batch(train.images)
     y_train = train.soft_targets(args.labels)
@@ -143,7 +152,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     best = keras.models.load_model(args.out / "best.keras")
     _, accuracy = best.evaluate(x_val, y_val, verbose=0, batch_size=256)
-    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "epochs": args.epochs,
+    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "val_labels": val_labels,
+               "epochs": args.epochs,
                "fit_minutes": round((time.monotonic() - started) / 60, 1)}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary), flush=True)

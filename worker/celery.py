@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moodmusic.settings")
 
 app = Celery("moodmusic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["worker", "playlists"])
+app.autodiscover_tasks(["emotion", "playlists"])

@@ -74,7 +74,7 @@ def test_a_missing_image_file_fails_the_capture(alice):
 
 
 def test_the_task_turns_unexpected_errors_into_a_failed_capture(alice, monkeypatch):
-    from worker.tasks import analyse_capture
+    from emotion.tasks import analyse_capture
 
     capture = stored_capture(alice, fixture_bytes("astronaut.png"))
 

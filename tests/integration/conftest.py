@@ -12,12 +12,10 @@ from django.conf import settings
 
 from worker.celery import app as celery_app
 
-REDIS_DB = 3
-
-
 def redis_url() -> str:
-    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    return f"{base.rstrip('/')}/{REDIS_DB}"
+    """The Redis the worker tests use: ``TEST_REDIS_URL`` as given (host, password, database), so two
+    runs on one machine can be kept apart by giving each its own database number."""
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
 def database_url() -> str:

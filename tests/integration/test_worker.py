@@ -40,7 +40,7 @@ def test_a_posted_capture_is_analysed_by_the_worker_and_its_image_removed(celery
 def test_the_worker_survives_a_damaged_upload_and_goes_on(celery_worker_process, alice):
     from django.core.files.base import ContentFile
 
-    from worker.tasks import analyse_capture
+    from emotion.tasks import analyse_capture
 
     broken = Capture(owner=alice)
     broken.image.save("x.jpg", ContentFile(b"\xff\xd8\xff\xe0 definitely not a jpeg"), save=False)

@@ -13,8 +13,8 @@ from django.conf import settings as django_settings
 
 from playlists.models import EmotionPlaylist, LibraryItem, Track
 from tests.fakes.fixtures import link_user
+from tests.integration.conftest import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,8 +26,8 @@ def _database_url() -> str:
 
 @pytest.fixture
 def worker(fake_spotify, tmp_path):
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": REDIS_URL,
+    redis.Redis.from_url(redis_url()).flushdb()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_url(),
            "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
            "TOKEN_ENCRYPTION_KEY": django_settings.TOKEN_ENCRYPTION_KEY,
            "SPOTIFY_ACCOUNTS_URL": fake_spotify.accounts_url, "SPOTIFY_API_URL": fake_spotify.api_url,
@@ -38,7 +38,7 @@ def worker(fake_spotify, tmp_path):
     process = subprocess.Popen([str(Path(sys.executable).with_name("celery")), "-A", "moodmusic", "worker",
                                 "-P", "solo", "-c", "1", "-l", "info", "--without-heartbeat", "--without-gossip",
                                 "--without-mingle"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield Celery(broker=REDIS_URL), tmp_path / "worker.log"
+    yield Celery(broker=redis_url()), tmp_path / "worker.log"
     process.terminate()
     try:
         process.wait(timeout=20)

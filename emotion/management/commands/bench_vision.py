@@ -23,7 +23,7 @@ from benchmarks import fer_baseline
 from emotion.vision.detector import detector_model
 
 CAPTURE_SIZE = (640, 480)
-DEFAULT_IMAGE = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "images" / "astronaut.png"
+DEFAULT_IMAGE = Path(settings.BASE_DIR) / "tests" / "fixtures" / "images" / "astronaut.png"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "moodmusic-bench"
 PROBE_TIMEOUT_S = 600
 # Another process counts as loading the CPU when the CPUs were busier than this just before the run.
