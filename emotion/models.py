@@ -37,6 +37,9 @@ class Capture(models.Model):
     model_version = models.CharField(max_length=64, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a worker last claimed it (status processing) and how many times: the sweeper uses both.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     analysed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
