@@ -37,7 +37,9 @@ class Capture(models.Model):
     model_version = models.CharField(max_length=64, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # When a worker last claimed it (status processing) and how many times: the sweeper uses both.
+    # When it was last handed to the broker, when a worker last claimed it (status processing) and how
+    # many times: the sweeper (services.captures_sweep) decides from these what a lost message left behind.
+    sent_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     analysed_at = models.DateTimeField(null=True, blank=True)
@@ -71,8 +73,10 @@ class Capture(models.Model):
             self.readings.filter(pk=reading.pk).update(is_primary=True)
             entry, _ = MoodEntry.objects.update_or_create(
                 capture=self,
+                # Another face is another reading: a correction made for the old face no longer applies.
                 defaults={"owner": self.owner, "emotion": reading.emotion, "confidence": reading.confidence,
-                          "source": MoodEntry.Source.CAMERA, "created_at": self.created_at},
+                          "source": MoodEntry.Source.CAMERA, "created_at": self.created_at,
+                          "model_emotion": "", "corrected_at": None},
             )
         return entry
 
@@ -107,6 +111,10 @@ class MoodEntry(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices)
     capture = models.OneToOneField(Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="mood")
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the person corrected the entry: ``emotion`` is then theirs, this is what was there before
+    # (the model's reading for a camera entry).
+    model_emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -115,3 +123,19 @@ class MoodEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.emotion} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
+
+    def correct(self, emotion: str) -> None:
+        """Record that the person feels ``emotion``; the first reading is kept in ``model_emotion``.
+
+        Correcting back to what was read first undoes the correction.
+        """
+        original = self.model_emotion or self.emotion
+        if emotion == original:
+            self.emotion, self.model_emotion, self.corrected_at = original, "", None
+        else:
+            self.emotion, self.model_emotion, self.corrected_at = emotion, original, timezone.now()
+        self.save(update_fields=["emotion", "model_emotion", "corrected_at"])

@@ -2,9 +2,11 @@
 
 import logging
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from emotion import engine
@@ -24,29 +26,76 @@ NO_FACE_MESSAGE = (
 def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -> Capture:
     """Validate ``data``, store a queued Capture and enqueue its analysis after commit.
 
-    Raises ``UploadRejected`` before anything is stored.
+    Raises ``UploadRejected`` before anything is stored. The capture is stored whether or not the
+    broker takes the message: PostgreSQL is the record of truth, and the sweeper sends it again.
     """
-    from emotion.tasks import analyse_capture
-
     checked = check_image(data)
     with transaction.atomic():
         capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures,
                           width=checked.width, height=checked.height)
         capture.image.save(f"capture.{checked.extension}", ContentFile(checked.data), save=False)
         capture.save()
-        transaction.on_commit(lambda: analyse_capture.delay(capture.pk))
+        transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk))
     return capture
 
 
+def capture_enqueue(*, capture_id: int) -> bool:
+    """Hand a capture to the broker; False (logged, nothing raised) when the broker cannot take it."""
+    from kombu.exceptions import OperationalError
+
+    from emotion.tasks import analyse_capture
+
+    Capture.objects.filter(pk=capture_id).update(sent_at=timezone.now())
+    try:
+        analyse_capture.delay(capture_id)
+    except (OperationalError, ConnectionError, TimeoutError, OSError) as exc:
+        log.warning("broker unavailable, capture %s waits for the sweeper: %s", capture_id, exc)
+        return False
+    return True
+
+
+def _stale_claim_age() -> timedelta:
+    """A capture processing for longer than this lost its worker: the hard time limit would have ended it."""
+    return timedelta(seconds=settings.CAPTURE_HARD_TIME_LIMIT + settings.CAPTURE_REQUEUE_AFTER)
+
+
 def _claim(capture_id: int) -> Capture | None:
-    """Move a queued (or interrupted) capture to processing; None if it is already finished."""
+    """Move a queued (or abandoned) capture to processing; None if it is finished or another worker has it."""
     with transaction.atomic():
         capture = Capture.objects.select_for_update().select_related("owner").filter(pk=capture_id).first()
         if capture is None or capture.status in (Capture.Status.DONE, Capture.Status.FAILED):
             return None
-        capture.status = Capture.Status.PROCESSING
-        capture.save(update_fields=["status"])
+        now = timezone.now()
+        if (capture.status == Capture.Status.PROCESSING and capture.claimed_at
+                and now - capture.claimed_at < _stale_claim_age()):
+            return None  # a duplicate message: a live worker is analysing it right now
+        capture.status, capture.claimed_at, capture.attempts = Capture.Status.PROCESSING, now, capture.attempts + 1
+        capture.save(update_fields=["status", "claimed_at", "attempts"])
         return capture
+
+
+def captures_sweep(*, now=None) -> dict[str, int]:
+    """Send again what a lost message or a dead worker left behind, so every capture ends done or failed.
+
+    Queued captures not sent for ``CAPTURE_REQUEUE_AFTER`` seconds are sent again; processing ones whose
+    worker is gone (claimed longer ago than the hard time limit allows) are queued again, or failed after
+    ``CAPTURE_MAX_ATTEMPTS`` tries so that a picture that kills workers cannot loop for ever.
+    """
+    now = now or timezone.now()
+    waited = now - timedelta(seconds=settings.CAPTURE_REQUEUE_AFTER)
+    abandoned = Capture.objects.filter(status=Capture.Status.PROCESSING, claimed_at__lt=now - _stale_claim_age())
+    counts = {"resent": 0, "recovered": 0, "failed": 0}
+    for capture in abandoned.filter(attempts__gte=settings.CAPTURE_MAX_ATTEMPTS):
+        capture.fail("internal", "The analysis kept failing. Please try another picture.")
+        counts["failed"] += 1
+    counts["recovered"] = abandoned.update(status=Capture.Status.QUEUED)
+    lost = Capture.objects.filter(status=Capture.Status.QUEUED).filter(
+        models.Q(sent_at__lt=waited) | models.Q(sent_at__isnull=True, created_at__lt=waited))
+    for capture_id in lost.order_by("created_at").values_list("pk", flat=True)[: settings.CAPTURE_SWEEP_BATCH]:
+        counts["resent"] += capture_enqueue(capture_id=capture_id)
+    if any(counts.values()):
+        log.info("capture sweep: %s", counts)
+    return counts
 
 
 def capture_analyse(*, capture_id: int) -> Capture | None:
@@ -115,12 +164,19 @@ def mood_create_manual(*, owner, emotion: str) -> MoodEntry:
     return entry
 
 
+def mood_correct(*, entry: MoodEntry, emotion: str) -> MoodEntry:
+    """The person says they feel ``emotion``: keep the model's reading beside it, and the music follows."""
+    with transaction.atomic():
+        entry.correct(emotion)
+        playlist_refresh_for_mood(user=entry.owner, emotion=entry.emotion)
+    return entry
+
+
 def capture_reanalyse(*, capture: Capture) -> bool:
     """Queue a kept capture for analysis again (admin action). False when no image is kept."""
-    from emotion.tasks import analyse_capture
-
     if not capture.image:
         return False
-    Capture.objects.filter(pk=capture.pk).update(status=Capture.Status.QUEUED, error_code="", error_message="")
-    transaction.on_commit(lambda: analyse_capture.delay(capture.pk))
+    Capture.objects.filter(pk=capture.pk).update(status=Capture.Status.QUEUED, error_code="", error_message="",
+                                                 attempts=0)
+    transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk))
     return True

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.CAPTURE_TIME_LIMIT,
-    time_limit=settings.CAPTURE_TIME_LIMIT + 15,
+    time_limit=settings.CAPTURE_HARD_TIME_LIMIT,
 )
 def analyse_capture(capture_id: int) -> str:
     """Detect and classify the faces of one capture. Safe to run more than once."""
@@ -32,3 +32,9 @@ def analyse_capture(capture_id: int) -> str:
             capture.fail("internal", "Something went wrong while analysing the picture. Please try again.")
         return "failed"
     return capture.status if capture else "skipped"
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def sweep_captures() -> dict[str, int]:
+    """Periodic (Celery beat): send again the captures a lost message or a dead worker left behind."""
+    return services.captures_sweep()

@@ -191,13 +191,17 @@ CACHES = {
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
-CELERY_TASK_EAGER_PROPAGATES = False
+# Tests set this on, so an error inside an in-process task fails the test instead of vanishing.
+CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A POST must not hang on a broker that is down: fail fast, keep the capture queued, and let the sweeper send it.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 # --- Vision -----------------------------------------------------------------------------
 SHIPPED_MODEL = BASE_DIR / "emotion" / "vision" / "models" / "emotion.tflite"
@@ -219,6 +223,22 @@ if FACE_DETECTOR == "yunet" and not Path(FACE_DETECTOR_MODEL_PATH).is_file():
 CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)
 CAPTURE_MAX_PIXELS = env_int("CAPTURE_MAX_PIXELS", 40_000_000)
 CAPTURE_TIME_LIMIT = env_int("CAPTURE_TIME_LIMIT", 60)
+CAPTURE_HARD_TIME_LIMIT = CAPTURE_TIME_LIMIT + max(5, CAPTURE_TIME_LIMIT // 4)
+# The sweeper (Celery beat, every CAPTURE_SWEEP_INTERVAL s) sends again captures queued and unsent for
+# CAPTURE_REQUEUE_AFTER s, and re-queues processing ones whose worker died; CAPTURE_MAX_ATTEMPTS tries at most.
+CAPTURE_SWEEP_INTERVAL = env_float("CAPTURE_SWEEP_INTERVAL", 15)
+CAPTURE_REQUEUE_AFTER = env_int("CAPTURE_REQUEUE_AFTER", 30)
+CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3)
+CAPTURE_SWEEP_BATCH = env_int("CAPTURE_SWEEP_BATCH", 500)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-captures": {"task": "emotion.tasks.sweep_captures", "schedule": CAPTURE_SWEEP_INTERVAL},
+}
+# Redis redelivers an unacknowledged message after this long: sized to the analysis' hard limit (the
+# sweeper recovers captures sooner). Spotify tasks are safe to run twice if one outlives it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CAPTURE_HARD_TIME_LIMIT),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
 
 # --- Spotify (social-auth + Web API client) ---------------------------------------------
 SOCIAL_AUTH_SPOTIFY_KEY = env_str("SPOTIFY_CLIENT_ID")

@@ -13,5 +13,6 @@ def warm_up_pipeline(**kwargs) -> None:
     from emotion import engine
 
     t0 = time.perf_counter()
-    engine.get_pipeline()
-    log.info("vision pipeline ready in %.0f ms", (time.perf_counter() - t0) * 1000)
+    pipeline = engine.get_pipeline()
+    log.info("vision pipeline ready in %.0f ms: model %s, detector %s", (time.perf_counter() - t0) * 1000,
+             pipeline.classifier.version, pipeline.detector.name)
