@@ -19,7 +19,7 @@ CAPTURE_FIELDS = (
     "analysed_at",
 )
 READING_FIELDS = ("x", "y", "w", "h", "detector_score", "emotion", "confidence", "probabilities", "is_primary")
-MOOD_FIELDS = ("id", "emotion", "confidence", "source", "capture_id", "created_at")
+MOOD_FIELDS = ("id", "emotion", "confidence", "source", "capture_id", "created_at", "model_emotion", "corrected_at")
 
 
 def user_export_data(*, user: User) -> dict[str, Any]:

@@ -1,7 +1,14 @@
-from django.contrib import admin, messages
+import csv
+import json
 
-from emotion import services
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from emotion import selectors, services
 from emotion.models import Capture, FaceReading, MoodEntry
+from emotion.vision.labels import EMOTIONS
 
 
 class FaceReadingInline(admin.TabularInline):
@@ -54,11 +61,67 @@ class FaceReadingAdmin(admin.ModelAdmin):
         return reading.capture.owner
 
 
+class CorrectedFilter(admin.SimpleListFilter):
+    title = "corrected by the person"
+    parameter_name = "corrected"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(corrected_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(MoodEntry)
 class MoodEntryAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "emotion", "confidence", "source", "capture", "created_at"]
-    list_filter = ["emotion", "source", "created_at"]
+    list_display = ["id", "owner", "emotion", "model_emotion", "confidence", "source", "capture", "created_at",
+                    "corrected_at"]
+    list_filter = ["emotion", "source", CorrectedFilter, "model_emotion", "created_at"]
     search_fields = ["owner__username", "owner__email"]
     date_hierarchy = "created_at"
     list_select_related = ["owner"]
     raw_id_fields = ["capture"]
+    change_list_template = "admin/emotion/moodentry/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("corrections/", view(self.corrections_view), name="emotion_moodentry_corrections"),
+            path("corrections/export.csv", view(self.corrections_export), name="emotion_moodentry_corrections_csv"),
+            *super().get_urls(),
+        ]
+
+    def corrections_view(self, request: HttpRequest) -> TemplateResponse:
+        """The model's reading against the person's correction, per emotion: how the model does for real users."""
+        rows = selectors.corrections_by_emotion()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Model readings against people's corrections",
+            "opts": self.model._meta,
+            "emotions": EMOTIONS,
+            "rows": rows,
+            "total_readings": sum(r["readings"] for r in rows),
+            "total_corrected": sum(r["corrected"] for r in rows),
+        }
+        return TemplateResponse(request, "admin/emotion/moodentry/corrections.html", context)
+
+    def corrections_export(self, request: HttpRequest) -> HttpResponse:
+        """CSV of every corrected camera reading; the image only where its owner chose to keep it."""
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="moodmusic-corrections.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["entry", "capture", "captured_at", "corrected_at", "model_version", "model_emotion",
+                         "model_confidence", "corrected_to", "probabilities", "image"])
+        for entry in selectors.corrected_camera_entries():
+            capture = entry.capture
+            reading = capture.primary_reading if capture else None
+            kept = capture is not None and capture.keep_image and bool(capture.image)
+            writer.writerow([
+                entry.pk, capture.pk if capture else "", entry.created_at.isoformat(), entry.corrected_at.isoformat(),
+                capture.model_version if capture else "", entry.model_emotion, f"{entry.confidence:.4f}",
+                entry.emotion, json.dumps(reading.probabilities, sort_keys=True) if reading else "",
+                request.build_absolute_uri(capture.image.url) if kept else "",
+            ])
+        return response

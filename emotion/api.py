@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from emotion import selectors, services
-from emotion.models import Capture, MoodEntry
+from emotion.models import EMOTION_CHOICES, Capture, MoodEntry
 from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
@@ -96,12 +96,24 @@ def mood_list(request) -> Response:
     return paginator.get_paginated_response(MoodEntrySerializer(page, many=True).data)
 
 
-@extend_schema(responses={204: None})
-@api_view(["DELETE"])
-def mood_delete(request, pk: int) -> Response:
-    """Delete one of your mood entries."""
-    get_object_or_404(MoodEntry, pk=pk, owner=request.user).delete()
-    return Response(status=status.HTTP_204_NO_CONTENT)
+@extend_schema(methods=["GET"], responses=MoodEntrySerializer)
+@extend_schema(methods=["PATCH"], request=ManualMoodSerializer, responses=MoodEntrySerializer)
+@extend_schema(methods=["DELETE"], responses={204: None})
+@api_view(["GET", "PATCH", "DELETE"])
+def mood_detail(request, pk: int) -> Response:
+    """GET: one of your mood entries. PATCH {"emotion"}: correct it (the first reading is kept). DELETE: remove it."""
+    entry = get_object_or_404(MoodEntry, pk=pk, owner=request.user)
+    if request.method == "DELETE":
+        entry.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    if request.method == "PATCH":
+        form = ManualMoodSerializer(data=request.data)
+        if not form.is_valid():
+            return Response({"code": "invalid_emotion", "detail": "Say which emotion: one of "
+                             + ", ".join(name for name, _ in EMOTION_CHOICES) + "."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        entry = services.mood_correct(entry=entry, emotion=form.validated_data["emotion"])
+    return Response(MoodEntrySerializer(entry).data)
 
 
 @extend_schema(parameters=PERIOD, responses={200: dict})

@@ -59,3 +59,35 @@ def mood_summary(user, start: dt.date | None = None, end: dt.date | None = None)
         "distribution": {e: distribution.get(e, 0) for e in EMOTIONS},
         "timeline": [{"date": d, "counts": counts} for d, counts in days.items()],
     }
+
+
+def corrections_by_emotion() -> list[dict]:
+    """For each emotion the model read on camera: how often, how often people corrected it, and to what.
+
+    An uncorrected camera entry counts as a reading the person let stand.
+    """
+    camera = MoodEntry.objects.filter(source=MoodEntry.Source.CAMERA)
+    stood = dict(camera.filter(corrected_at__isnull=True).values_list("emotion").annotate(n=Count("id")))
+    corrected: dict[str, Counter] = {e: Counter() for e in EMOTIONS}
+    for model_emotion, emotion, n in (
+        camera.filter(corrected_at__isnull=False).values_list("model_emotion", "emotion").annotate(n=Count("id"))
+    ):
+        corrected[model_emotion][emotion] += n
+    rows = []
+    for e in EMOTIONS:
+        n_corrected = sum(corrected[e].values())
+        readings = stood.get(e, 0) + n_corrected
+        rows.append({
+            "emotion": e,
+            "readings": readings,
+            "corrected": n_corrected,
+            "corrected_share": n_corrected / readings if readings else None,
+            "to": [corrected[e][other] for other in EMOTIONS],
+        })
+    return rows
+
+
+def corrected_camera_entries() -> QuerySet[MoodEntry]:
+    """Camera entries the person corrected, with their capture and its readings, for the admin's export."""
+    return (MoodEntry.objects.filter(source=MoodEntry.Source.CAMERA, corrected_at__isnull=False)
+            .select_related("capture").prefetch_related("capture__readings").order_by("-corrected_at"))

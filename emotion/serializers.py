@@ -17,8 +17,8 @@ class FaceReadingSerializer(serializers.ModelSerializer):
 class MoodEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = MoodEntry
-        fields = ["id", "emotion", "confidence", "source", "capture", "created_at"]
-        read_only_fields = ["confidence", "source", "capture", "created_at"]
+        fields = ["id", "emotion", "confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]
+        read_only_fields = ["confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]
 
 
 class CaptureSerializer(serializers.ModelSerializer):

@@ -11,5 +11,5 @@ urlpatterns = [
     path("api/captures/<int:pk>/primary/", api.capture_pick_face, name="api-capture-primary"),
     path("api/moods/", api.mood_list, name="api-mood-list"),
     path("api/moods/summary/", api.mood_summary, name="api-mood-summary"),
-    path("api/moods/<int:pk>/", api.mood_delete, name="api-mood-detail"),
+    path("api/moods/<int:pk>/", api.mood_detail, name="api-mood-detail"),
 ]
