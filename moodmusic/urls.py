@@ -5,9 +5,12 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from moodmusic.health import HealthView
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
     path("accounts/", include("accounts.urls")),
     path("", include("emotion.urls")),
     path("", include("playlists.urls")),
