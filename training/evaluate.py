@@ -3,13 +3,21 @@
     python -m training.evaluate --data ../shared/data/fer2013 --split val
     python -m training.evaluate --data photos/ --faces        # full serving pipeline on photos
 
-Reports accuracy, macro-F1, per-class recall and a confusion matrix (PNG + JSON in --out).
+Reports accuracy, macro-F1, per-class recall, the share of calm (neutral) faces read as angry,
+disgust, fear or sad (``calm_to_negative``), the expected calibration error (``ece``, 15 bins) and
+a confusion matrix (PNG + JSON in --out). Where the folder's labels.csv carries FER+ votes, the
+top-level figures are against the FER+ majority label (ties, contempt, unknown and not-a-face
+images skipped, counted in ``masked``) and the FER2013 labels' figures sit in a ``fer`` sub-object;
+``--labels fer`` swaps the two (FER+ figures then in ``ferplus``).
 The model is the shipped LiteRT artefact unless --model names another (.tflite or .keras).
+``--faces`` detects with the serving configuration (FACE_DETECTOR and FACE_DETECTOR_MODEL_PATH from
+the environment, as the Django settings read them; default YuNet, shipped with the project).
 The last line printed is one JSON object with at least ``accuracy``, ``macro_f1`` and ``n``.
 """
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,12 +25,17 @@ import cv2
 import numpy as np
 
 from emotion.vision.classifier import EmotionClassifier
-from emotion.vision.detector import make_detector
+from emotion.vision.detector import DETECTOR_CHOICES, SHIPPED_YUNET_MODEL, detector_model, make_detector
 from emotion.vision.labels import EMOTIONS, INDEX, NUM_CLASSES
 from emotion.vision.pipeline import Pipeline
 from emotion.vision.preprocess import faces_to_batch
 from training import data
+from training.calibration import expected_calibration_error
 from training.export import DEFAULT_OUT
+
+LABEL_SETS = ("fer", "ferplus-majority")
+SUB_OBJECT = {"fer": "fer", "ferplus-majority": "ferplus"}
+NEGATIVE = tuple(INDEX[e] for e in ("angry", "disgust", "fear", "sad"))
 
 
 def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
@@ -31,8 +44,15 @@ def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def metrics(labels: np.ndarray, predictions: np.ndarray) -> dict:
-    """Accuracy, macro-F1 over the classes present, per-class recall/precision and the confusion matrix."""
+def calm_to_negative(matrix: np.ndarray) -> float:
+    """Share of the faces labelled neutral that are predicted angry, disgust, fear or sad."""
+    neutral = matrix[INDEX["neutral"]]
+    return float(neutral[list(NEGATIVE)].sum() / neutral.sum()) if neutral.sum() else 0.0
+
+
+def metrics(labels: np.ndarray, predictions: np.ndarray, probabilities: np.ndarray | None = None) -> dict:
+    """Accuracy, macro-F1 over the classes present, calm→negative, per-class recall/precision, the
+    confusion matrix and, given the probabilities, the expected calibration error."""
     matrix = confusion(labels, predictions)
     true, predicted, hits = matrix.sum(1), matrix.sum(0), np.diag(matrix)
     recall = np.divide(hits, true, out=np.zeros(NUM_CLASSES), where=true > 0)
@@ -40,14 +60,47 @@ def metrics(labels: np.ndarray, predictions: np.ndarray) -> dict:
     f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(NUM_CLASSES),
                    where=(precision + recall) > 0)
     present = true > 0
-    return {
+    result = {
         "n": int(len(labels)),
         "accuracy": round(float((labels == predictions).mean()) if len(labels) else 0.0, 4),
         "macro_f1": round(float(f1[present].mean()) if present.any() else 0.0, 4),
+        "calm_to_negative": round(calm_to_negative(matrix), 4),
+    }
+    if probabilities is not None:
+        result["ece"] = round(expected_calibration_error(probabilities, labels), 4)
+    return {
+        **result,
         "per_class_recall": {e: round(float(recall[i]), 4) for i, e in enumerate(EMOTIONS)},
         "per_class_precision": {e: round(float(precision[i]), 4) for i, e in enumerate(EMOTIONS)},
         "confusion_matrix": matrix.tolist(),
     }
+
+
+def label_sets(split: data.Split) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Labels and a mask of the images that have one, per label set the split can score against."""
+    sets = {"fer": (split.labels, np.ones(len(split), bool))}
+    if len(split) and split.votes.sum() > 0:
+        sets["ferplus-majority"] = split.ferplus_majority()
+    return sets
+
+
+def report(probabilities: np.ndarray, sets: dict, requested: str | None) -> dict:
+    """Figures for the ``requested`` label set at the top level (default: FER+ majority where votes
+    exist, else FER2013), and the other label set's figures in a sub-object."""
+    requested = requested or ("ferplus-majority" if "ferplus-majority" in sets else "fer")
+    if requested not in sets:
+        raise SystemExit(f"--labels {requested}: the data has no FER+ votes (labels.csv vote columns)")
+
+    def score(name: str) -> dict:
+        labels, mask = sets[name]
+        probs = probabilities[mask]
+        return {**metrics(labels[mask], probs.argmax(1), probs), "masked": int((~mask).sum())}
+
+    result = {"labels": requested, **score(requested)}
+    for name in sets:
+        if name != requested:
+            result[SUB_OBJECT[name]] = score(name)
+    return result
 
 
 class KerasPredictor:
@@ -71,27 +124,51 @@ def load_predictor(path: Path, flip_tta: bool):
     return EmotionClassifier(path, flip_tta=flip_tta)
 
 
-def evaluate_crops(predictor, split: data.Split) -> dict:
-    predictions = predictor.predict(faces_to_batch(split.images)).argmax(1) if len(split) else np.zeros(0, int)
-    return {**metrics(split.labels, predictions), "skipped_labels": split.skipped}
+def evaluate_crops(predictor, split: data.Split, labels: str | None = None) -> dict:
+    if len(split):
+        probabilities = predictor.predict(faces_to_batch(split.images))
+    else:
+        probabilities = np.zeros((0, NUM_CLASSES), np.float32)
+    return {**report(probabilities, label_sets(split), labels), "skipped_labels": split.skipped}
 
 
-def evaluate_photos(classifier: EmotionClassifier, folder: Path, detector_model: str | None) -> dict:
+def serving_detector_model(choice: str | None = None, model_path: str | None = None) -> Path | None:
+    """The YuNet model (or None for Haar) that serving would use, read like the Django settings
+    read it (FACE_DETECTOR, FACE_DETECTOR_MODEL_PATH; default: auto with the shipped YuNet model)
+    without needing Django set up; explicit arguments win."""
+    choice = choice or os.environ.get("FACE_DETECTOR") or "auto"
+    model_path = model_path or os.environ.get("FACE_DETECTOR_MODEL_PATH") or str(SHIPPED_YUNET_MODEL)
+    return detector_model(choice, model_path)
+
+
+def evaluate_photos(classifier: EmotionClassifier, folder: Path, detector_path: str | Path | None,
+                    labels: str | None = None) -> dict:
     """Run detector + crop + classifier on full-size photos; the largest face is the prediction."""
-    pipeline = Pipeline(make_detector(detector_model), classifier)
+    pipeline = Pipeline(make_detector(detector_path), classifier)
     rows = data.list_rows(folder)
     kept = [r for r in rows if r["label"] in INDEX]
-    labels, predictions, missed = [], [], 0
-    for row in kept:
+    found, probabilities, missed = [], [], 0
+    for i, row in enumerate(kept):
         image = cv2.imread(str(folder / row["path"]), cv2.IMREAD_COLOR)
         faces = pipeline.analyse(image).faces if image is not None else []
         if not faces:
             missed += 1
             continue
-        labels.append(INDEX[row["label"]])
-        predictions.append(INDEX[faces[0].emotion])
-    result = metrics(np.array(labels, int), np.array(predictions, int))
-    return {**result, "images": len(kept), "faces_missed": missed, "skipped_labels": len(rows) - len(kept)}
+        found.append(i)
+        probabilities.append([faces[0].probabilities[e] for e in EMOTIONS])
+    rows_found = [kept[i] for i in found]
+    split = data.Split(
+        images=np.zeros((len(found), 1, 1), np.uint8),  # not needed: only the labels and votes are scored
+        labels=np.array([INDEX[r["label"]] for r in rows_found], np.int64),
+        votes=np.array([data._votes(r) for r in rows_found], np.float32).reshape(-1, NUM_CLASSES),
+        paths=[r["path"] for r in rows_found],
+        other_votes=np.array([data._other_votes(r) for r in rows_found], np.float32).reshape(
+            -1, len(data.FERPLUS_OTHER_COLUMNS)),
+    )
+    probs = np.array(probabilities, np.float32).reshape(-1, NUM_CLASSES)
+    result = report(probs, label_sets(split), labels)
+    return {**result, "detector": pipeline.detector.name, "images": len(kept), "faces_missed": missed,
+            "skipped_labels": len(rows) - len(kept)}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -99,9 +176,18 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--split", default=None, help="sub-folder (e.g. val); default: the whole folder")
     p.add_argument("--model", type=Path, default=DEFAULT_OUT, help=".tflite (default: shipped) or .keras")
+    p.add_argument("--labels", default=None, choices=LABEL_SETS,
+                   help="labels for the top-level figures (default: ferplus-majority where the data has "
+                        "FER+ votes, else fer); the other set is reported in a sub-object")
     p.add_argument("--flip-tta", action="store_true", help="average with the mirrored face")
     p.add_argument("--faces", action="store_true", help="full photos through detector + crop + classifier")
-    p.add_argument("--detector-model", default=None, help="YuNet ONNX for --faces (default: Haar cascade)")
+    p.add_argument("--detector", default=None, choices=DETECTOR_CHOICES,
+                   help="face detector for --faces (default: $FACE_DETECTOR, else auto, as serving)")
+    p.add_argument("--detector-model", default=None,
+                   help="YuNet ONNX for --faces (default: $FACE_DETECTOR_MODEL_PATH, else the shipped model)")
+    p.add_argument("--cache-dir", type=Path, default=data.DEFAULT_CACHE,
+                   help=f"where loaded crops are cached as .npz (default {data.DEFAULT_CACHE})")
+    p.add_argument("--no-cache", action="store_true", help="read the images without any cache")
     p.add_argument("--out", type=Path, default=None, help="folder for confusion.png and metrics.json")
     args = p.parse_args(argv)
 
@@ -109,10 +195,16 @@ def main(argv: list[str] | None = None) -> dict:
         if args.model.suffix == ".keras":
             p.error("--faces runs the serving pipeline: give a .tflite model")
         folder = args.data / args.split if args.split else args.data
-        result = evaluate_photos(EmotionClassifier(args.model, flip_tta=args.flip_tta), folder, args.detector_model)
+        try:
+            detector_path = serving_detector_model(args.detector, args.detector_model)
+        except ValueError as error:
+            p.error(str(error))
+        classifier = EmotionClassifier(args.model, flip_tta=args.flip_tta)
+        result = evaluate_photos(classifier, folder, detector_path, args.labels)
     else:
-        split = data.load_split(args.data, subfolder=args.split)
-        result = evaluate_crops(load_predictor(args.model, args.flip_tta), split)
+        cache_dir = None if args.no_cache else args.cache_dir
+        split = data.load_split(args.data, subfolder=args.split, cache_dir=cache_dir)
+        result = evaluate_crops(load_predictor(args.model, args.flip_tta), split, args.labels)
     result = {"model": str(args.model), "flip_tta": args.flip_tta, **result}
     if args.out:
         from training.plots import plot_confusion
@@ -120,6 +212,8 @@ def main(argv: list[str] | None = None) -> dict:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
         plot_confusion(np.array(result["confusion_matrix"]), list(EMOTIONS), args.out / "confusion.png")
+    print(f"labels {result['labels']}: accuracy {result['accuracy']:.4f}, calm→negative "
+          f"{result['calm_to_negative']:.4f}, ECE {result['ece']:.4f}", file=sys.stderr)
     for emotion, recall in result["per_class_recall"].items():
         print(f"{emotion:>9}: recall {recall:.3f}", file=sys.stderr)
     print(json.dumps(result))

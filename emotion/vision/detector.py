@@ -7,6 +7,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+# The YuNet model shipped with the project (settings.SHIPPED_FACE_DETECTOR_MODEL points at the same file).
+SHIPPED_YUNET_MODEL = Path(__file__).resolve().parent / "models" / "yunet" / "yunet_n_320_320.onnx"
+
 
 @dataclass(frozen=True)
 class Box:

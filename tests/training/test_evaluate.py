@@ -1,0 +1,189 @@
+"""training.evaluate and training.calibration: FER+ majority scoring, calm→negative, ECE, mixed-size
+folders, the cache outside the data folder, the serving detector for --faces, temperature scaling."""
+
+import json
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion.vision.labels import INDEX, NUM_CLASSES
+
+pytestmark = pytest.mark.training
+
+VOTE_HEADER = "path,usage,label,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF\n"
+
+
+class FixedPredictor:
+    """Returns the given probabilities whatever the faces (the evaluator's predict() interface)."""
+
+    def __init__(self, probabilities):
+        self.probabilities = np.asarray(probabilities, np.float32)
+
+    def predict(self, batch):
+        assert batch.shape[1:] == (48, 48, 1) and batch.dtype == np.float32
+        return self.probabilities[: len(batch)]
+
+
+def onehot(names, confidence=0.9):
+    probs = np.full((len(names), NUM_CLASSES), (1 - confidence) / (NUM_CLASSES - 1), np.float32)
+    probs[np.arange(len(names)), [INDEX[n] for n in names]] = confidence
+    return probs
+
+
+def test_calm_to_negative_counts_neutral_faces_read_as_angry_disgust_fear_or_sad():
+    from training.evaluate import metrics
+
+    labels = np.array([INDEX["neutral"]] * 8 + [INDEX["sad"]] * 2)
+    predicted = ["neutral", "neutral", "neutral", "happy", "sad", "angry", "fear", "disgust", "sad", "neutral"]
+    result = metrics(labels, np.array([INDEX[p] for p in predicted]))
+    assert result["calm_to_negative"] == 0.5  # 4 of 8 neutral faces (happy does not count)
+    assert result["per_class_recall"]["neutral"] == pytest.approx(3 / 8, abs=1e-4)
+    assert "ece" not in result
+    assert metrics(np.array([INDEX["sad"]]), np.array([INDEX["angry"]]))["calm_to_negative"] == 0.0
+
+
+def test_ece_uses_fifteen_equal_width_bins():
+    from training.calibration import expected_calibration_error
+
+    labels = np.zeros(10, int)
+    calibrated = onehot(["angry"] * 9 + ["happy"], confidence=0.9)  # 90% sure, 90% right
+    assert expected_calibration_error(calibrated, labels) == pytest.approx(0.0, abs=1e-6)
+    overconfident = onehot(["angry"] * 5 + ["happy"] * 5, confidence=1.0)  # always sure, half right
+    assert expected_calibration_error(overconfident, labels) == pytest.approx(0.5)
+    # two bins, equal weight: 0.95 sure and right (gap 0.05), 0.5 sure and wrong (gap 0.5)
+    mixed = np.vstack([onehot(["angry"], 0.95), onehot(["happy"], 0.5)])
+    assert expected_calibration_error(mixed, np.zeros(2, int)) == pytest.approx((0.05 + 0.5) / 2, abs=1e-6)
+    assert expected_calibration_error(np.zeros((0, 7)), np.zeros(0, int)) == 0.0
+
+
+@pytest.fixture
+def voted(tmp_path):
+    """Five crops with FER+ votes: a clear neutral (FER2013 says sad), a clear happy, a tie,
+    a contempt majority and a not-a-face majority."""
+    folder = tmp_path / "voted"
+    (folder / "val").mkdir(parents=True)
+    for i in range(5):
+        cv2.imwrite(str(folder / "val" / f"{i}.png"), np.full((48, 48), 40 * i, np.uint8))
+    (folder / "labels.csv").write_text(
+        VOTE_HEADER
+        + "val/0.png,PublicTest,sad,8,0,0,2,0,0,0,0,0,0\n"
+        + "val/1.png,PublicTest,happy,0,10,0,0,0,0,0,0,0,0\n"
+        + "val/2.png,PublicTest,angry,0,0,0,5,5,0,0,0,0,0\n"
+        + "val/3.png,PublicTest,angry,2,0,0,0,2,0,0,6,0,0\n"
+        + "val/4.png,PublicTest,fear,0,0,0,0,0,0,1,0,0,9\n"
+    )
+    return folder
+
+
+def test_evaluate_scores_ferplus_majority_and_reports_fer_beside_it(voted, tmp_path):
+    from training import data, evaluate
+
+    split = data.load_split(voted, subfolder="val", cache_dir=tmp_path / "cache")
+    probs = onehot(["sad", "happy", "angry", "angry", "fear"])  # FER2013 labels all right
+    result = evaluate.evaluate_crops(FixedPredictor(probs), split)
+    assert result["labels"] == "ferplus-majority"
+    assert result["n"] == 2 and result["masked"] == 3  # tie, contempt and not-a-face are skipped
+    assert result["accuracy"] == 0.5 and result["calm_to_negative"] == 1.0  # the neutral face read as sad
+    assert result["ece"] == pytest.approx(abs(0.5 - 0.9), abs=1e-4)
+    assert result["fer"]["n"] == 5 and result["fer"]["accuracy"] == 1.0 and result["fer"]["masked"] == 0
+    assert "ferplus" not in result
+
+    swapped = evaluate.evaluate_crops(FixedPredictor(probs), split, labels="fer")
+    assert swapped["labels"] == "fer" and swapped["accuracy"] == 1.0 and swapped["ferplus"]["n"] == 2
+    assert "fer" not in swapped
+
+
+def test_evaluate_without_votes_reports_fer_labels_and_refuses_ferplus(tmp_path):
+    from training import data, evaluate
+
+    (tmp_path / "happy").mkdir()
+    cv2.imwrite(str(tmp_path / "happy" / "a.png"), np.zeros((48, 48), np.uint8))
+    split = data.read_split(tmp_path)
+    result = evaluate.evaluate_crops(FixedPredictor(onehot(["happy"])), split)
+    assert result["labels"] == "fer" and result["accuracy"] == 1.0 and "ferplus" not in result
+    with pytest.raises(SystemExit, match="no FER\\+ votes"):
+        evaluate.evaluate_crops(FixedPredictor(onehot(["happy"])), split, labels="ferplus-majority")
+
+
+def test_a_folder_of_mixed_size_crops_evaluates_with_the_cache_in_cache_dir(tmp_path, settings, capsys):
+    from training import evaluate
+
+    photos = tmp_path / "crops"
+    rng = np.random.default_rng(0)
+    sizes = {"happy": [(48, 48), (120, 120)], "neutral": [(64, 80), (30, 30)], "sad": [(200, 150)]}
+    for emotion, shapes in sizes.items():
+        (photos / emotion).mkdir(parents=True)
+        for i, shape in enumerate(shapes):
+            image = rng.integers(0, 255, (*shape, 3), np.uint8)  # colour too: read as gray
+            cv2.imwrite(str(photos / emotion / f"{i}.png"), image)
+    cache = tmp_path / "cache"
+    result = evaluate.main(["--data", str(photos), "--model", str(settings.EMOTION_MODEL_PATH),
+                            "--cache-dir", str(cache)])
+    assert result["n"] == 5 and np.array(result["confusion_matrix"]).sum() == 5
+    assert 0.0 <= result["ece"] <= 1.0 and 0.0 <= result["calm_to_negative"] <= 1.0
+    assert len(list(cache.glob("*.npz"))) == 1
+    assert not list(photos.rglob("*.npz"))
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["n"] == 5
+
+
+def test_the_default_cache_is_a_user_cache_dir_outside_the_checkout(monkeypatch, tmp_path):
+    from django.conf import settings
+
+    from training import data, evaluate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert data.default_cache_dir() == tmp_path / "moodmusic-training"
+    args_default = evaluate.data.DEFAULT_CACHE
+    assert not str(args_default.resolve()).startswith(str(settings.BASE_DIR.resolve()) + "/")
+
+
+def test_evaluate_faces_detects_like_serving_by_default(tmp_path, settings, monkeypatch):
+    from tests.images import FIXTURES
+    from training import evaluate
+
+    monkeypatch.delenv("FACE_DETECTOR", raising=False)
+    monkeypatch.delenv("FACE_DETECTOR_MODEL_PATH", raising=False)
+    (tmp_path / "happy").mkdir()
+    (tmp_path / "neutral").mkdir()
+    shutil.copy(FIXTURES / "astronaut.png", tmp_path / "happy" / "astronaut.png")
+    shutil.copy(FIXTURES / "camera.png", tmp_path / "neutral" / "camera.png")  # a turned face Haar misses
+    model = str(settings.EMOTION_MODEL_PATH)
+    result = evaluate.main(["--data", str(tmp_path), "--faces", "--model", model])
+    assert evaluate.serving_detector_model() == settings.SHIPPED_FACE_DETECTOR_MODEL
+    assert result["detector"] == "yunet" and result["faces_missed"] == 0 and result["n"] == 2
+    assert 0.0 <= result["ece"] <= 1.0
+
+    monkeypatch.setenv("FACE_DETECTOR", "haar")
+    haar = evaluate.main(["--data", str(tmp_path), "--faces", "--model", model])
+    assert haar["detector"] == "haar" and haar["faces_missed"] == 1
+    explicit = evaluate.main(["--data", str(tmp_path), "--faces", "--model", model,
+                              "--detector-model", str(settings.SHIPPED_FACE_DETECTOR_MODEL), "--detector", "yunet"])
+    assert explicit["detector"] == "yunet"
+    with pytest.raises(SystemExit):
+        evaluate.main(["--data", str(tmp_path), "--faces", "--model", model, "--detector", "yunet",
+                       "--detector-model", str(tmp_path / "missing.onnx")])
+
+
+def test_temperature_scaling_lowers_the_ece_of_an_overconfident_model():
+    from training.calibration import apply_temperature, crossfit_ece, expected_calibration_error, fit_temperature
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    labels = rng.integers(0, NUM_CLASSES, n)
+    # features x ~ N(0, 1) with the right class shifted by 1.5: the true posterior is softmax(1.5 x), and
+    # the model reports softmax(3 x), twice too sharp, so the fitted temperature should be about 2
+    logits = rng.normal(0, 1, (n, NUM_CLASSES))
+    logits[np.arange(n), labels] += 1.5
+    sharp = np.exp(3 * logits)
+    sharp /= sharp.sum(1, keepdims=True)
+    temperature = fit_temperature(sharp, labels)
+    assert 1.8 < temperature < 2.2
+    calibrated = apply_temperature(sharp, temperature)
+    before, after = expected_calibration_error(sharp, labels), expected_calibration_error(calibrated, labels)
+    assert after < before / 3 and after < 0.03
+    assert np.array_equal(calibrated.argmax(1), sharp.argmax(1))  # the top-1 never changes
+    assert np.allclose(calibrated.sum(1), 1, atol=1e-5)
+    assert crossfit_ece(sharp, labels) < before / 3
+    assert apply_temperature(sharp, 1.0) == pytest.approx(sharp, abs=1e-5)
