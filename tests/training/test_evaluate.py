@@ -187,3 +187,60 @@ def test_temperature_scaling_lowers_the_ece_of_an_overconfident_model():
     assert np.allclose(calibrated.sum(1), 1, atol=1e-5)
     assert crossfit_ece(sharp, labels) < before / 3
     assert apply_temperature(sharp, 1.0) == pytest.approx(sharp, abs=1e-5)
+
+
+def test_export_bakes_a_fitted_temperature_into_the_model_and_keeps_agreement(tmp_path):
+    """An overconfident network (its logits scaled up 30x) is calibrated at export: T > 1, lower ECE,
+    the LiteRT output equals softmax(log(p) / T) of the Keras one and the top-1 is unchanged."""
+    import keras
+
+    from training import export, models
+    from training.calibration import apply_temperature
+
+    keras.utils.set_random_seed(0)
+    model = models.build("compact", width=8)
+    kernel, bias = model.get_layer("logits").get_weights()
+    model.get_layer("logits").set_weights([kernel * 30, bias])
+    checkpoint = tmp_path / "overconfident.keras"
+    model.save(checkpoint)
+
+    folder = tmp_path / "data"
+    (folder / "val").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(60):
+        cv2.imwrite(str(folder / "val" / f"{i}.png"), rng.integers(0, 255, (48, 48), np.uint8))
+        votes = np.zeros(10, int)
+        votes[rng.integers(0, 7)] = 8
+        votes[rng.integers(0, 7)] += 2
+        # column order of VOTE_HEADER: neutral, happiness, surprise, sadness, anger, disgust, fear, ...
+        rows.append(f"val/{i}.png,PublicTest,happy," + ",".join(map(str, votes)))
+    (folder / "labels.csv").write_text(VOTE_HEADER + "\n".join(rows) + "\n")
+
+    out = tmp_path / "calibrated.tflite"
+    card = export.main(["--model", str(checkpoint), "--data", str(folder), "--out", str(out),
+                        "--quantize", "float32", "--cache-dir", str(tmp_path / "cache")])
+    calibration = card["calibration"]
+    assert calibration["labels"] == "ferplus-majority" and calibration["n"] == 60
+    assert calibration["temperature"] > 1.5
+    assert calibration["ece_after"] < calibration["ece_before"] / 2
+    assert calibration["nll_after"] < calibration["nll_before"]
+    assert card["agreement_with_keras"]["top1_agreement"] >= 0.99
+    assert card["agreement_with_keras"]["max_abs_diff"] < 1e-3
+    assert json.loads(out.with_suffix(".json").read_text())["calibration"]["temperature"] == calibration["temperature"]
+    assert "val_accuracy_ferplus_majority" in card
+
+    from emotion.vision.classifier import EmotionClassifier
+    from emotion.vision.preprocess import faces_to_batch
+    from training import data
+
+    x = faces_to_batch(data.read_split(folder, subfolder="val").images)
+    raw = model.predict(x, verbose=0)
+    served = EmotionClassifier(out).predict(x)
+    assert np.array_equal(served.argmax(1), raw.argmax(1))
+    assert served == pytest.approx(apply_temperature(raw, calibration["temperature"]), abs=1e-3)
+
+    plain = export.main(["--model", str(checkpoint), "--data", str(folder), "--out", str(tmp_path / "plain.tflite"),
+                         "--quantize", "float32", "--no-calibrate", "--cache-dir", str(tmp_path / "cache")])
+    assert plain["calibration"]["temperature"] == 1.0
+    assert plain["calibration"]["ece_after"] == pytest.approx(plain["calibration"]["ece_before"], abs=0.01)
