@@ -14,7 +14,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: run test install install-dev lint worker web train bench clean
+.PHONY: run test install install-dev lint worker web beat train bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,14 +43,18 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 
-# Production-style processes (need DATABASE_URL and REDIS_URL in the environment).
+# Production processes (need DATABASE_URL and REDIS_URL in the environment): the web server, any number of
+# workers (on any number of machines), and exactly one beat, which runs the capture sweeper.
 web: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn moodmusic.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(BIN)/gunicorn moodmusic.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 worker: install
 	$(BIN)/celery -A moodmusic worker -l info --concurrency $${CONCURRENCY:-2}
+
+beat: install
+	$(BIN)/celery -A moodmusic beat -l info --schedule $${BEAT_SCHEDULE_FILE:-/tmp/moodmusic-beat-schedule}
 
 bench: install-dev
 	$(BIN)/python manage.py bench_vision
