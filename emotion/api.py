@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
@@ -17,13 +18,18 @@ from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
     ManualMoodSerializer,
+    MoodEntryPageSerializer,
     MoodEntrySerializer,
+    MoodSummarySerializer,
     PickFaceSerializer,
 )
 from emotion.uploads import UploadRejected
+from moodmusic.api_errors import ErrorSerializer
 
-PERIOD = [OpenApiParameter("from", str, description="first day, YYYY-MM-DD"),
-          OpenApiParameter("to", str, description="last day, YYYY-MM-DD")]
+PERIOD = [OpenApiParameter("from", OpenApiTypes.DATE, description="First day, inclusive."),
+          OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive.")]
+PAGE = OpenApiParameter("page", int, description="Page number, from 1.")
+NO_IMAGE = UploadRejected(400, "no_image", "No image was sent. Attach the picture as the 'image' field.")
 
 
 class CaptureRateThrottle(UserRateThrottle):
@@ -46,18 +52,21 @@ def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK)
 @throttle_classes([CaptureRateThrottle])
 def capture_create(request) -> Response:
     """Upload one still frame (JPEG or PNG) for analysis; poll the returned URL for the result."""
+    if "image" not in request.data:
+        return _rejected(NO_IMAGE)
     form = CaptureUploadSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    upload = form.validated_data.get("image")
     try:
-        if upload is None:
-            raise UploadRejected(400, "no_image", "No image was sent. Attach the picture as the 'image' field.")
         # One byte over the limit is enough for the size check to reject it.
-        data = upload.read(settings.CAPTURE_MAX_BYTES + 1)
+        data = form.validated_data["image"].read(settings.CAPTURE_MAX_BYTES + 1)
         capture = services.capture_create(owner=request.user, data=data, source=form.validated_data["source"])
     except UploadRejected as rejected:
-        return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+        return _rejected(rejected)
     return _capture_response(request, capture, status.HTTP_202_ACCEPTED)
+
+
+def _rejected(rejected: UploadRejected) -> Response:
+    return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
 
 
 @extend_schema(responses=CaptureSerializer)
@@ -81,7 +90,8 @@ def capture_pick_face(request, pk: int) -> Response:
     return _capture_response(request, capture)
 
 
-@extend_schema(methods=["GET"], parameters=PERIOD, responses=MoodEntrySerializer(many=True))
+@extend_schema(methods=["GET"], operation_id="moods_list", parameters=[*PERIOD, PAGE], responses={
+    200: MoodEntryPageSerializer, 404: OpenApiResponse(ErrorSerializer, description="No such page.")})
 @extend_schema(methods=["POST"], request=ManualMoodSerializer, responses={201: MoodEntrySerializer})
 @api_view(["GET", "POST"])
 def mood_list(request) -> Response:
@@ -116,7 +126,7 @@ def mood_detail(request, pk: int) -> Response:
     return Response(MoodEntrySerializer(entry).data)
 
 
-@extend_schema(parameters=PERIOD, responses={200: dict})
+@extend_schema(parameters=PERIOD, responses=MoodSummarySerializer)
 @api_view(["GET"])
 def mood_summary(request) -> Response:
     """Distribution per emotion and a per-day timeline for the chosen period."""
@@ -127,4 +137,4 @@ def _period(request):
     try:
         return selectors.parse_period(request.query_params)
     except selectors.BadPeriod as e:
-        raise ValidationError({"detail": str(e)}) from None
+        raise ValidationError(str(e)) from None

@@ -11,6 +11,9 @@ from django.utils.dateparse import parse_date
 from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
 
+FIRST_DAY = dt.date.min + dt.timedelta(days=1)
+LAST_DAY = dt.date.max - dt.timedelta(days=1)
+
 
 class BadPeriod(ValueError):
     pass
@@ -27,6 +30,9 @@ def parse_period(params) -> tuple[dt.date | None, dt.date | None]:
             value = None
         if raw and value is None:
             raise BadPeriod(f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}.")
+        # The period's ends become midnights on either side of it, which must stay within dates' range.
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise BadPeriod(f"'{name}' must be a date between {FIRST_DAY} and {LAST_DAY}, not {raw!r}.")
         bounds.append(value)
     if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
         raise BadPeriod("'from' must not be after 'to'.")

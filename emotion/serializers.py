@@ -1,10 +1,13 @@
 from rest_framework import serializers
 
 from emotion.models import EMOTION_CHOICES, Capture, FaceReading, MoodEntry
+from emotion.vision.labels import EMOTIONS
 
 
 class FaceReadingSerializer(serializers.ModelSerializer):
     box = serializers.SerializerMethodField()
+    probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True,
+                                          help_text="The seven emotions, each with its probability.")
 
     class Meta:
         model = FaceReading
@@ -24,7 +27,7 @@ class MoodEntrySerializer(serializers.ModelSerializer):
 class CaptureSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="emotion:api-capture-detail")
     faces = FaceReadingSerializer(source="readings", many=True, read_only=True)
-    mood = MoodEntrySerializer(read_only=True)
+    mood = MoodEntrySerializer(read_only=True, allow_null=True, help_text="null until the capture is analysed.")
     message = serializers.CharField(source="error_message", read_only=True)
 
     class Meta:
@@ -34,7 +37,7 @@ class CaptureSerializer(serializers.ModelSerializer):
 
 
 class CaptureUploadSerializer(serializers.Serializer):
-    image = serializers.FileField(required=False, allow_empty_file=True)
+    image = serializers.FileField(allow_empty_file=True, help_text="One JPEG or PNG still frame.")
     source = serializers.ChoiceField(choices=Capture.Source.choices, default=Capture.Source.WEBCAM)
 
 
@@ -44,3 +47,60 @@ class PickFaceSerializer(serializers.Serializer):
 
 class ManualMoodSerializer(serializers.Serializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+
+
+class MoodEntryPageSerializer(serializers.Serializer):
+    """One page of the mood history (``PageNumberPagination``), for the schema."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MoodEntrySerializer(many=True)
+
+
+class EmotionCountsSerializer(serializers.Serializer):
+    """How many entries for each of the seven emotions."""
+
+    def get_fields(self) -> dict:
+        return {emotion: serializers.IntegerField() for emotion in EMOTIONS}
+
+
+class DayCountsSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    counts = EmotionCountsSerializer()
+
+
+class EmotionChangeSerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    count = serializers.IntegerField()
+    previous = serializers.IntegerField()
+    change = serializers.IntegerField()
+
+
+class MoodChangeSerializer(serializers.Serializer):
+    previous_from = serializers.DateField()
+    previous_to = serializers.DateField()
+    emotions = EmotionChangeSerializer(many=True)
+
+
+class TimeOfDaySerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    parts = serializers.ListField(child=serializers.ChoiceField(choices=["morning", "afternoon", "evening", "night"]))
+    count = serializers.IntegerField()
+
+
+class MoodSummarySerializer(serializers.Serializer):
+    """The answer of ``selectors.mood_summary``, for the schema."""
+
+    total = serializers.IntegerField()
+    distribution = EmotionCountsSerializer()
+    top = serializers.ListField(child=serializers.ChoiceField(choices=EMOTION_CHOICES),
+                                help_text="The most frequent emotions (several on a tie, none without entries).")
+    timeline = DayCountsSerializer(many=True)
+    change = MoodChangeSerializer(allow_null=True, help_text="Against the period just before; null for an open one.")
+    time_of_day = TimeOfDaySerializer(many=True)
+
+    def get_fields(self) -> dict:
+        # "from" is a Python keyword, so these two cannot be class attributes.
+        period = {"from": serializers.DateField(allow_null=True), "to": serializers.DateField(allow_null=True)}
+        return {**period, **super().get_fields()}

@@ -1,7 +1,7 @@
 """JSON API for the capture and music pages. Another person's objects answer 404."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from emotion.models import EMOTION_CHOICES
 from emotion.vision.labels import EMOTIONS
+from moodmusic.api_errors import ErrorSerializer
 from playlists import selectors, services
 from playlists.client import NoActiveDevice, PremiumRequired, SpotifyError
 from playlists.models import EmotionPlaylistItem, LibraryItem, Track
@@ -28,14 +29,40 @@ class VoteSerializer(serializers.Serializer):
     fits = serializers.BooleanField(allow_null=True)
 
 
-DETAIL = OpenApiResponse(description='{"detail": "a sentence for the person"}')
+class MusicTrackSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    artists = serializers.ListField(child=serializers.CharField())
+    uri = serializers.CharField()
 
 
-@extend_schema(responses={200: dict, 404: DETAIL})
+class MusicSerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    source = serializers.ChoiceField(choices=["personal", "default", "none"])
+    name = serializers.CharField(allow_blank=True)
+    spotify_playlist_id = serializers.CharField(allow_blank=True)
+    spotify_url = serializers.CharField(allow_blank=True)
+    embed_url = serializers.CharField(allow_blank=True)
+    tracks = MusicTrackSerializer(many=True)
+    can_control_playback = serializers.BooleanField()
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    tracks = serializers.IntegerField()
+
+
+DETAIL = OpenApiResponse(ErrorSerializer, description='{"code", "detail"}: the detail is a sentence for the person')
+
+
+@extend_schema(parameters=[OpenApiParameter("emotion", str, OpenApiParameter.PATH, enum=EMOTIONS)],
+               responses={200: MusicSerializer, 404: DETAIL})
 @api_view(["GET"])
 def music_for_emotion(request: Request, emotion: str) -> Response:
     if emotion not in EMOTIONS:
-        return Response({"detail": "Unknown emotion."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"code": "not_found", "detail": "Unknown emotion."}, status=status.HTTP_404_NOT_FOUND)
     return Response(selectors.music_for_emotion(request.user, emotion))
 
 
@@ -57,13 +84,14 @@ def _player(command) -> Response:
     try:
         command()
     except services.NotLinked:
-        return Response({"detail": NOT_LINKED}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"code": "not_linked", "detail": NOT_LINKED}, status=status.HTTP_400_BAD_REQUEST)
     except PremiumRequired:
-        return Response({"detail": PREMIUM_REQUIRED}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"code": "premium_required", "detail": PREMIUM_REQUIRED}, status=status.HTTP_403_FORBIDDEN)
     except NoActiveDevice:
-        return Response({"detail": NO_DEVICE}, status=status.HTTP_409_CONFLICT)
+        return Response({"code": "no_active_device", "detail": NO_DEVICE}, status=status.HTTP_409_CONFLICT)
     except SpotifyError as exc:
-        return Response({"detail": f"Spotify did not answer as expected: {exc}"}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response({"code": "spotify_error", "detail": f"Spotify did not answer as expected: {exc}"},
+                        status=status.HTTP_502_BAD_GATEWAY)
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -78,12 +106,12 @@ def track_vote(request: Request) -> Response:
     owned = (LibraryItem.objects.filter(user=request.user, track=track).exists()
              or EmotionPlaylistItem.objects.filter(playlist__owner=request.user, track=track).exists())
     if not owned:
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"code": "not_found", "detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
     services.track_vote(user=request.user, track=track, emotion=data["emotion"], fits=data["fits"])
     return Response({"track": track.spotify_id, "emotion": data["emotion"], "fits": data["fits"]})
 
 
-@extend_schema(responses={200: dict})
+@extend_schema(responses=ImportProgressSerializer)
 @api_view(["GET"])
 def import_progress(request: Request) -> Response:
     return Response(selectors.import_progress(request.user))

@@ -21,8 +21,8 @@ def make_capture(owner, n_faces: int = 2) -> Capture:
 
 
 def test_anonymous_requests_are_refused(client, db):
-    assert client.get("/api/moods/").status_code == 403
-    assert client.post("/api/captures/").status_code == 403
+    assert client.get("/api/moods/").status_code == 401
+    assert client.post("/api/captures/").status_code == 401
 
 
 def test_a_posted_capture_is_analysed_and_readable_by_its_owner(
@@ -79,7 +79,7 @@ def test_manual_moods_are_recorded_for_the_owner_only(alice, bob, alice_api, bob
 def test_an_unknown_emotion_is_a_400(alice_api):
     response = alice_api.post("/api/moods/", {"emotion": "hangry"}, format="json")
     assert response.status_code == 400
-    assert "emotion" in response.json()
+    assert "emotion" in response.json()["fields"]
     assert MoodEntry.objects.count() == 0
 
 
@@ -110,6 +110,14 @@ def test_the_summary_counts_only_the_owners_moods(alice, bob, alice_api):
     assert summary["total"] == 3
     assert summary["distribution"]["happy"] == 2 and summary["distribution"]["angry"] == 0
     assert sum(summary["timeline"][0]["counts"].values()) == 3
+
+
+def test_the_owner_reads_one_mood_and_a_stranger_cannot(alice, alice_api, bob_api):
+    entry = MoodEntry.objects.create(owner=alice, emotion="fear", source="manual")
+    response = alice_api.get(f"/api/moods/{entry.pk}/")
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["emotion"]) == (entry.pk, "fear")
+    assert bob_api.get(f"/api/moods/{entry.pk}/").status_code == 404
 
 
 def test_the_owner_deletes_a_mood_and_a_stranger_cannot(alice, alice_api, bob_api):

@@ -50,8 +50,8 @@ def test_an_unknown_emotion_is_404(alice_api):
 
 
 def test_anonymous_callers_get_nothing(client):
-    assert client.get("/api/music/happy/").status_code == 403
-    assert client.post("/api/player/pause/").status_code == 403
+    assert client.get("/api/music/happy/").status_code == 401
+    assert client.post("/api/player/pause/").status_code == 401
 
 
 def test_play_starts_the_emotion_playlist_on_the_active_device(fake_spotify, alice_api, synced):
@@ -69,7 +69,7 @@ def test_play_without_premium_is_403_and_remembered(fake_spotify, alice_api, syn
 
     response = alice_api.post("/api/player/play/", {"emotion": "happy"}, format="json")
 
-    assert response.status_code == 403 and response.json() == {"detail": PREMIUM_REQUIRED}
+    assert response.status_code == 403 and response.json() == {"code": "premium_required", "detail": PREMIUM_REQUIRED}
     assert alice_api.get("/api/music/happy/").json()["can_control_playback"] is False
 
 
