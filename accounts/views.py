@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
 from accounts.selectors import user_export_data
 from accounts.services import api_token_revoke, api_token_rotate, user_delete
+from accounts.throttles import SignupThrottle
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -18,6 +19,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("emotion:capture")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not SignupThrottle().allow(request):
+            return render(request, "accounts/signup_throttled.html", status=429)
         user = form.save()
         # Two backends are configured (Spotify and passwords), so login() must be told which one.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -5,6 +5,7 @@ With DATABASE_URL and REDIS_URL: PostgreSQL, Redis and separate worker processes
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -74,7 +75,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "social_django",
+    "axes",
     "health_check",
     "accounts",
     "emotion",
@@ -92,6 +95,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "playlists.middleware.SpotifyLinkErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "moodmusic.urls"
@@ -125,6 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
     "playlists.auth.SpotifyOAuth2",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -177,6 +184,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Face captures, mood history and per-emotion playlists.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Separate request components, so that an upload is a binary file rather than a URI.
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -227,7 +238,8 @@ if FACE_DETECTOR == "yunet" and not Path(FACE_DETECTOR_MODEL_PATH).is_file():
         f"FACE_DETECTOR is yunet but FACE_DETECTOR_MODEL_PATH ({FACE_DETECTOR_MODEL_PATH}) is no file"
     )
 CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)
-CAPTURE_MAX_PIXELS = env_int("CAPTURE_MAX_PIXELS", 40_000_000)
+# About what a 24 MP camera saves; the worker decodes big JPEGs reduced to about 2 MP for analysis.
+CAPTURE_MAX_PIXELS = env_int("CAPTURE_MAX_PIXELS", 25_000_000)
 CAPTURE_TIME_LIMIT = env_int("CAPTURE_TIME_LIMIT", 60)
 CAPTURE_HARD_TIME_LIMIT = CAPTURE_TIME_LIMIT + max(5, CAPTURE_TIME_LIMIT // 4)
 # The sweeper (Celery beat, every CAPTURE_SWEEP_INTERVAL s) sends again captures queued and unsent for
@@ -246,6 +258,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
 
+# --- Sign-in lockout (django-axes) and sign-up throttle ---------------------------------
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from
+# the right; 0 (the default) takes REMOTE_ADDR. Never more than the proxies that really set it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Failed attempts only: a log of every successful sign-in and its address is not ours to keep.
+AXES_DISABLE_ACCESS_LOG = True
+# Sign-ups per hour from one client address (0: no limit); counted in the cache, open if it is down.
+SIGNUP_RATE_LIMIT = env_int("SIGNUP_RATE_LIMIT", 5)
+
 # --- Spotify (social-auth + Web API client) ---------------------------------------------
 SOCIAL_AUTH_SPOTIFY_KEY = env_str("SPOTIFY_CLIENT_ID")
 SOCIAL_AUTH_SPOTIFY_SECRET = env_str("SPOTIFY_CLIENT_SECRET")
@@ -259,6 +286,8 @@ SOCIAL_AUTH_SPOTIFY_SCOPE = [
 ]
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/accounts/profile/"
+# A cancelled or failed Spotify sign-in redirects to LOGIN_ERROR_URL with a message, under DEBUG too.
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
 SOCIAL_AUTH_NEW_ASSOCIATION_REDIRECT_URL = "/accounts/profile/"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = env_bool("SOCIAL_AUTH_REDIRECT_IS_HTTPS", False)
 SPOTIFY_ACCOUNTS_URL = env_str("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
