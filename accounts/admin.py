@@ -5,12 +5,16 @@ from django.http import HttpRequest
 
 from accounts.models import User
 
+admin.site.site_header = "MoodMusic administration"
+admin.site.site_title = "MoodMusic admin"
+admin.site.index_title = "Users, captures, moods and music"
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("MoodMusic", {"fields": ("display_name", "keep_captures")}),
+        ("MoodMusic", {"fields": ("display_name", "keep_captures", "face_analysis_consent_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),

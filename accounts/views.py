@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
@@ -21,7 +22,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not SignupThrottle().allow(request):
             return render(request, "accounts/signup_throttled.html", status=429)
-        user = form.save()
+        user = form.save(commit=False)
+        user.face_analysis_consent_at = timezone.now()
+        user.save()
         # Two backends are configured (Spotify and passwords), so login() must be told which one.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to MoodMusic, {user}!")

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter
 
 from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -58,13 +58,73 @@ def mood_summary(user, start: dt.date | None = None, end: dt.date | None = None)
         qs.annotate(day=TruncDate("created_at")).values_list("day", "emotion").annotate(n=Count("id")).order_by("day")
     ):
         days.setdefault(day.isoformat(), dict.fromkeys(EMOTIONS, 0))[emotion] = n
+    counts = {e: distribution.get(e, 0) for e in EMOTIONS}
     return {
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
         "total": sum(distribution.values()),
-        "distribution": {e: distribution.get(e, 0) for e in EMOTIONS},
+        "distribution": counts,
+        "top": most_frequent(counts),
         "timeline": [{"date": d, "counts": counts} for d, counts in days.items()],
+        "change": mood_change(user, start, end, counts),
+        "time_of_day": mood_time_of_day(qs),
     }
+
+
+def most_frequent(counts: dict[str, int]) -> list[str]:
+    """Every emotion that shares the highest count (none when nothing was recorded): a tie names them all."""
+    best = max(counts.values(), default=0)
+    return [e for e, n in counts.items() if n == best] if best else []
+
+
+def mood_change(user, start: dt.date | None, end: dt.date | None, counts: dict[str, int]) -> dict | None:
+    """Counts per emotion against the period of the same length just before; None for an open period."""
+    if not (start and end):
+        return None
+    length = (end - start).days + 1
+    if (start - FIRST_DAY).days < length:
+        return None  # the period before would start before the calendar does
+    previous_start, previous_end = start - dt.timedelta(days=length), start - dt.timedelta(days=1)
+    before = dict(
+        moods_for(user, previous_start, previous_end).values_list("emotion").annotate(n=Count("id"))
+        .values_list("emotion", "n")
+    )
+    return {
+        "previous_from": previous_start.isoformat(),
+        "previous_to": previous_end.isoformat(),
+        "emotions": [{"emotion": e, "count": counts[e], "previous": before.get(e, 0),
+                      "change": counts[e] - before.get(e, 0)} for e in EMOTIONS],
+    }
+
+
+# Hours (local time) that start each part of the day.
+DAY_PARTS = (("night", 0), ("morning", 5), ("afternoon", 12), ("evening", 17), ("night", 22))
+
+
+def day_part(hour: int) -> str:
+    return next(name for name, first in reversed(DAY_PARTS) if hour >= first)
+
+
+def mood_time_of_day(qs: QuerySet[MoodEntry]) -> list[dict]:
+    """For each emotion recorded: the part(s) of the day it comes most often (ties keep every part)."""
+    tz = timezone.get_current_timezone()
+    parts: dict[str, Counter] = {}
+    for emotion, hour, n in qs.annotate(hour=ExtractHour("created_at", tzinfo=tz)).values_list(
+        "emotion", "hour"
+    ).annotate(n=Count("id")).order_by():
+        parts.setdefault(emotion, Counter())[day_part(hour)] += n
+    result = []
+    for emotion in EMOTIONS:
+        if emotion not in parts:
+            continue
+        best = max(parts[emotion].values())
+        order = ["morning", "afternoon", "evening", "night"]
+        result.append({
+            "emotion": emotion,
+            "parts": [p for p in order if parts[emotion][p] == best],
+            "count": sum(parts[emotion].values()),
+        })
+    return result
 
 
 def corrections_by_emotion() -> list[dict]:

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from emotion.models import EMOTION_CHOICES
+from emotion.models import EMOTION_CHOICES, MoodEntry
 
 
 def _page_config() -> dict:
@@ -19,12 +19,18 @@ def _page_config() -> dict:
         "capture_page": reverse("emotion:capture"),
     }
 
+
 @login_required
 @ensure_csrf_cookie
 def capture_page(request):
-    return render(request, "emotion/capture.html", {"emotions": EMOTION_CHOICES, "config": _page_config()})
+    first_capture = not MoodEntry.objects.filter(owner=request.user).exists()
+    return render(request, "emotion/capture.html",
+                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture})
+
 
 @login_required
 @ensure_csrf_cookie
 def history_page(request):
-    return render(request, "emotion/history.html", {"emotions": EMOTION_CHOICES, "config": _page_config()})
+    has_moods = MoodEntry.objects.filter(owner=request.user).exists()
+    return render(request, "emotion/history.html",
+                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "has_moods": has_moods})

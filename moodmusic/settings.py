@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "playlists.middleware.SpotifyLinkErrorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -320,6 +321,25 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers and probes ask for /health/ over plain HTTP inside the network.
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# Pages load only their own scripts and styles (no inline code unless nonced); the Spotify embed
+# player and Spotify's Web Playback SDK are the only outside parts a page may use.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "https://sdk.scdn.co"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", "https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'", "https://api.spotify.com"],
+        "frame-src": ["https://open.spotify.com", "https://sdk.scdn.co"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -9,6 +9,7 @@ from moodmusic.health import HealthView
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("accounts/", include("accounts.urls")),

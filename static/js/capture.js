@@ -25,17 +25,14 @@
   let busy = false;
   let imageUrl = null;
   let musicEmotion = null;
+  let currentEntry = null;
 
   // --- helpers ---------------------------------------------------------------------------
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function label(emotion) {
-    return emotion.charAt(0).toUpperCase() + emotion.slice(1);
-  }
+  const MM = window.MoodMusic;
+  const api = MM.api;
+  const postJson = MM.postJson;
+  const label = MM.label;
 
   function percent(value) {
     return Math.round(value * 100) + "%";
@@ -49,38 +46,12 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  // Turns any API failure into an Error whose message a person can read.
-  async function apiError(response) {
-    let data = null;
-    try { data = await response.json(); } catch (e) { /* not JSON */ }
-    let text = data && data.detail;
-    if (!text && data && typeof data === "object") {
-      const first = Object.values(data)[0];
-      text = Array.isArray(first) ? first.join(" ") : first;
-    }
-    if (!text && response.status === 429) text = "You are capturing too often. Wait a moment and try again.";
-    return new Error(text || "Something went wrong (HTTP " + response.status + "). Please try again.");
-  }
-
-  async function api(url, options) {
-    const opts = Object.assign({ credentials: "same-origin" }, options || {});
-    opts.headers = Object.assign({ "X-CSRFToken": csrfToken(), Accept: "application/json" }, opts.headers || {});
-    let response;
-    try {
-      response = await fetch(url, opts);
-    } catch (e) {
-      throw new Error("Could not reach MoodMusic. Check your connection and try again.");
-    }
-    if (!response.ok) throw await apiError(response);
-    return response.status === 204 ? null : response.json();
-  }
-
-  function postJson(url, body) {
-    return api(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  // On a phone the result card sits below the camera: bring it into view when something happens there.
+  function revealResult() {
+    const box = resultCard.getBoundingClientRect();
+    if (box.top >= 0 && box.top < window.innerHeight * 0.6) return;
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    resultCard.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
   }
 
   // --- camera ----------------------------------------------------------------------------
@@ -101,6 +72,9 @@
     if (placeholder) $("camera-placeholder-text").textContent = placeholder;
     $("camera-status").textContent = message || "";
     $("camera-status").classList.toggle("warning", state === "unavailable");
+    const indicator = $("camera-state");
+    indicator.dataset.state = on ? "on" : "off";
+    indicator.textContent = on ? "Camera on" : (state === "starting" ? "Camera starting…" : "Camera off");
   }
 
   function cameraProblem(err) {
@@ -196,6 +170,7 @@
     resetResult();
     show($("progress"), true);
     $("progress-text").textContent = text;
+    revealResult();
     announce(text);
     resultCard.setAttribute("aria-busy", "true");
   }
@@ -206,6 +181,7 @@
     announce("");
     $("capture-error").textContent = message;
     show($("capture-error"), true);
+    revealResult();
   }
 
   function setBusy(value) {
@@ -266,6 +242,8 @@
   function showCapture(capture) {
     resetResult();
     resultCard.removeAttribute("aria-busy");
+    revealResult();
+    currentEntry = capture.mood || null;
     if (capture.status === "failed") {
       showError(capture.message || "The picture could not be analysed. Please try again.");
       return;
@@ -284,12 +262,13 @@
     }
     const primary = capture.faces.find(function (f) { return f.is_primary; }) || capture.faces[0];
     showReading(primary);
+    showCorrection(primary);
     $("faces-hint").textContent = capture.faces.length > 1
       ? capture.faces.length + " faces found. The one marked “you” sets your mood — if that is not you, pick your face."
       : "";
     announce("You look " + primary.emotion + ", " + percent(primary.confidence) + " confident." +
       (capture.faces.length > 1 ? " " + capture.faces.length + " faces found; you can pick yours." : ""));
-    loadMusic(primary.emotion);
+    loadMusic(currentEntry ? currentEntry.emotion : primary.emotion);
   }
 
   function drawFaces(capture) {
@@ -349,6 +328,55 @@
       showCapture(await postJson(capture.url.replace(/\/?$/, "/") + "primary/", { face: face.id }));
     } catch (err) {
       $("faces-hint").textContent = err.message;
+    }
+  }
+
+  // --- correcting a reading -------------------------------------------------------------
+
+  function showCorrection(face) {
+    setCorrectionOpen(false);
+    $("correct-status").textContent = "";
+    show($("correct"), Boolean(currentEntry));
+    const model = $("result-model");
+    if (currentEntry && currentEntry.corrected_at) {
+      $("result-emotion").textContent = label(currentEntry.emotion);
+      $("result-dot").className = "reading-dot dot " + currentEntry.emotion;
+      $("result-confidence").textContent = "your correction";
+      model.textContent = "The model read " + label(face.emotion) + ", " + percent(face.confidence) + " confident.";
+      show(model, true);
+    } else {
+      $("result-emotion").textContent = label(face.emotion);
+      $("result-dot").className = "reading-dot dot " + face.emotion;
+      $("result-confidence").textContent = percent(face.confidence) + " confident";
+      show(model, false);
+    }
+  }
+
+  function setCorrectionOpen(open) {
+    $("correct-toggle").setAttribute("aria-expanded", String(open));
+    show($("correct-panel"), open);
+  }
+
+  async function correctTo(button) {
+    if (!currentEntry) return;
+    const status = $("correct-status");
+    const buttons = document.querySelectorAll("#correct-panel button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    try {
+      currentEntry = await MM.patchJson(config.moods + currentEntry.id + "/", { emotion: button.dataset.correct });
+      const face = { emotion: currentEntry.model_emotion || currentEntry.emotion, confidence: currentEntry.confidence };
+      showCorrection(face);
+      status.className = "correct-status ok";
+      status.textContent = currentEntry.corrected_at
+        ? "Thanks: saved as " + currentEntry.emotion + ". Your history and music follow you."
+        : "Back to the model's reading: " + currentEntry.emotion + ".";
+      $("correct-toggle").focus();
+      loadMusic(currentEntry.emotion);
+    } catch (err) {
+      status.className = "correct-status error";
+      status.textContent = err.message;
+    } finally {
+      buttons.forEach(function (b) { b.disabled = false; });
     }
   }
 
@@ -435,6 +463,14 @@
       return;
     }
     analyse(file, "upload", file.name || "upload.jpg");
+  });
+  $("correct-toggle").addEventListener("click", function () {
+    const open = $("correct-toggle").getAttribute("aria-expanded") !== "true";
+    setCorrectionOpen(open);
+    if (open) document.querySelector("#correct-panel button").focus();
+  });
+  document.querySelectorAll("#correct-panel button[data-correct]").forEach(function (button) {
+    button.addEventListener("click", function () { correctTo(button); });
   });
   document.querySelectorAll("#manual-picker button[data-emotion]").forEach(function (button) {
     button.addEventListener("click", function () { pickManually(button); });

@@ -19,14 +19,9 @@
   }
   const colours = Object.fromEntries(config.emotions.map(function (e) { return [e, cssVar("--" + e, "#888")]; }));
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  function label(emotion) {
-    return emotion.charAt(0).toUpperCase() + emotion.slice(1);
-  }
+  const MM = window.MoodMusic;
+  const api = MM.api;
+  const label = MM.label;
 
   function isoDate(date) {
     return date.getFullYear() + "-" + String(date.getMonth() + 1).padStart(2, "0") + "-" +
@@ -36,18 +31,6 @@
   function parseDate(text) {
     const parts = text.split("-").map(Number);
     return new Date(parts[0], parts[1] - 1, parts[2]);
-  }
-
-  async function api(url, options) {
-    const opts = Object.assign({ credentials: "same-origin" }, options || {});
-    opts.headers = Object.assign({ "X-CSRFToken": csrfToken(), Accept: "application/json" }, opts.headers || {});
-    const response = await fetch(url, opts);
-    if (!response.ok) {
-      let data = null;
-      try { data = await response.json(); } catch (e) { /* not JSON */ }
-      throw new Error((data && data.detail) || "Something went wrong (HTTP " + response.status + ").");
-    }
-    return response.status === 204 ? null : response.json();
   }
 
   // --- period ----------------------------------------------------------------------------
@@ -171,14 +154,67 @@
   }
 
   function showStats(summary) {
-    const top = config.emotions.reduce(function (best, e) {
-      return (summary.distribution[e] || 0) > (summary.distribution[best] || 0) ? e : best;
-    }, config.emotions[0]);
+    const top = summary.top || [];
     $("stat-total").textContent = summary.total;
-    $("stat-top").textContent = summary.total ? label(top) : "–";
-    $("stat-top").className = "stat-value" + (summary.total ? " emotion-text " + top : "");
+    $("stat-top").textContent = top.length ? top.map(label).join(" & ") : "–";
+    $("stat-top").className = "stat-value" + (top.length === 1 ? " emotion-text " + top[0] : "");
+    $("stat-top-label").textContent = top.length > 1 ? "most frequent, tied" : "most frequent";
     $("stat-days").textContent = summary.timeline.length;
     $("empty-period").classList.toggle("hidden", summary.total > 0);
+    showInsight(summary);
+  }
+
+  const PARTS = { morning: "in the mornings", afternoon: "in the afternoons", evening: "in the evenings",
+    night: "at night" };
+
+  function joinWords(words) {
+    return words.length < 2 ? words.join("") : words.slice(0, -1).join(", ") + " and " + words[words.length - 1];
+  }
+
+  function changeText(row) {
+    if (!row.change) return "same as the " + periodWord() + " before";
+    return (row.change > 0 ? "▲ " : "▼ ") + Math.abs(row.change) + (row.change > 0 ? " more" : " fewer") +
+      " than the " + periodWord() + " before (" + row.previous + ")";
+  }
+
+  function periodWord() {
+    return period && period.days !== "custom" ? period.days + " days" : "same number of days";
+  }
+
+  function showInsight(summary) {
+    const list = $("insight-list");
+    list.replaceChildren();
+    const byEmotion = {};
+    (summary.change ? summary.change.emotions : []).forEach(function (row) { byEmotion[row.emotion] = row; });
+    const times = {};
+    (summary.time_of_day || []).forEach(function (row) { times[row.emotion] = row; });
+    config.emotions.forEach(function (emotion) {
+      const change = byEmotion[emotion];
+      const time = times[emotion];
+      if (!time && !(change && change.previous)) return;
+      const item = document.createElement("li");
+      item.dataset.emotion = emotion;
+      const name = document.createElement("strong");
+      name.className = "emotion-text " + emotion;
+      name.textContent = label(emotion);
+      item.appendChild(name);
+      const parts = [];
+      if (time) {
+        parts.push((time.parts.length > 1 ? "as often " : "mostly ") +
+          joinWords(time.parts.map(function (p) { return PARTS[p]; })));
+      }
+      if (change) parts.push(changeText(change));
+      const text = document.createElement("span");
+      text.className = "insight-text";
+      text.textContent = parts.join("; ") + ".";
+      item.appendChild(text);
+      list.appendChild(item);
+    });
+    $("insight-note").textContent = summary.change
+      ? "Compared with " + summary.change.previous_from + " to " + summary.change.previous_to +
+        ". Times of day are in the server's time zone."
+      : "";
+    $("insight").classList.toggle("hidden", !list.children.length);
   }
 
   async function loadSummary() {
@@ -199,16 +235,53 @@
     row.dataset.emotion = entry.emotion;
     row.querySelector(".entry-dot").classList.add(entry.emotion);
     row.querySelector(".entry-emotion").textContent = label(entry.emotion);
-    row.querySelector(".entry-meta").textContent = entry.source === "manual"
-      ? "Picked by hand"
-      : "Camera · " + Math.round(entry.confidence * 100) + "% confident";
+    row.querySelector(".entry-meta").textContent = entryMeta(entry);
     const time = row.querySelector(".entry-time");
     time.dateTime = entry.created_at;
     time.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
     const button = row.querySelector(".entry-delete");
     button.setAttribute("aria-label", "Delete " + entry.emotion + " from " + time.textContent);
     button.addEventListener("click", function () { deleteEntry(row, entry, time.textContent); });
+    const correct = row.querySelector(".entry-correct");
+    const panel = row.querySelector(".correct-panel");
+    panel.id = "correct-" + entry.id;
+    correct.setAttribute("aria-controls", panel.id);
+    correct.setAttribute("aria-label", "Not how I feel: correct " + entry.emotion + " from " + time.textContent);
+    correct.addEventListener("click", function () {
+      const open = correct.getAttribute("aria-expanded") !== "true";
+      correct.setAttribute("aria-expanded", String(open));
+      panel.classList.toggle("hidden", !open);
+      if (open) panel.querySelector("button").focus();
+    });
+    panel.querySelectorAll("button[data-correct]").forEach(function (choice) {
+      choice.addEventListener("click", function () { correctEntry(row, entry, choice.dataset.correct); });
+    });
     return row;
+  }
+
+  function entryMeta(entry) {
+    const base = entry.source === "manual"
+      ? "Picked by hand"
+      : "Camera · " + Math.round(entry.confidence * 100) + "% confident";
+    if (!entry.corrected_at || !entry.model_emotion) return base;
+    return base + " · corrected by you; " + (entry.source === "manual" ? "first picked " : "the model read ") +
+      label(entry.model_emotion);
+  }
+
+  async function correctEntry(row, entry, emotion) {
+    const buttons = row.querySelectorAll(".correct-panel button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    try {
+      const updated = await MM.patchJson(config.moods + entry.id + "/", { emotion: emotion });
+      const fresh = entryRow(updated);
+      row.replaceWith(fresh);
+      $("entries-status").textContent = "Saved: " + updated.emotion + ".";
+      fresh.querySelector(".entry-correct").focus();
+      loadSummary().catch(function () { /* the list is right; the charts catch up on next load */ });
+    } catch (err) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      $("entries-status").textContent = err.message;
+    }
   }
 
   function entriesStatus(count) {

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import PASSWORD
 
@@ -13,7 +14,8 @@ NEW_PASSWORD = "a brand new tune 4 me"
 def test_signup_logs_the_person_in_and_opens_the_camera(client):
     response = client.post(
         reverse("signup"),
-        {"username": "carol", "email": "", "password1": PASSWORD, "password2": PASSWORD},
+        {"username": "carol", "email": "", "password1": PASSWORD, "password2": PASSWORD,
+         "face_analysis_consent": "on"},
     )
 
     assert response.status_code == 302
@@ -21,6 +23,40 @@ def test_signup_logs_the_person_in_and_opens_the_camera(client):
     carol = get_user_model().objects.get(username="carol")
     assert carol.email == ""
     assert client.session["_auth_user_id"] == str(carol.pk)
+
+
+@pytest.mark.django_db
+def test_signup_records_when_consent_to_face_analysis_was_given(client):
+    before = timezone.now()
+
+    client.post(reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": PASSWORD,
+                                    "face_analysis_consent": "on"})
+
+    carol = get_user_model().objects.get(username="carol")
+    assert before <= carol.face_analysis_consent_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_signup_without_consent_to_face_analysis_creates_nobody(client):
+    response = client.post(reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 200
+    assert "cannot read your mood" in str(response.context["form"].errors["face_analysis_consent"])
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+@pytest.mark.django_db
+def test_signup_form_helps_password_managers_and_reads_plainly(client):
+    html = client.get(reverse("signup")).content.decode()
+
+    assert 'autocomplete="username"' in html
+    assert 'autocomplete="email"' in html
+    assert html.count('autocomplete="new-password"') == 2
+    assert "At least 8 characters" in html
+    assert "<ul>" not in html.split("At least 8 characters")[1].split("</div>")[0]  # one sentence, not a list
+    assert 'aria-describedby="id_password1_helptext"' in html
+    assert "Password:" not in html and "Username:" not in html  # no colons after labels
+    assert 'href="/privacy/"' in html
 
 
 @pytest.mark.django_db
@@ -36,7 +72,8 @@ def test_signup_rejects_mismatched_passwords(client):
 
 
 def test_signup_rejects_a_taken_username_whatever_its_case(client, alice):
-    response = client.post(reverse("signup"), {"username": "Alice", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(reverse("signup"), {"username": "Alice", "password1": PASSWORD, "password2": PASSWORD,
+                                               "face_analysis_consent": "on"})
 
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
@@ -127,7 +164,9 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize("name", ["password_reset", "password_reset_done", "password_reset_complete", "login", "home"])
+@pytest.mark.parametrize(
+    "name", ["password_reset", "password_reset_done", "password_reset_complete", "login", "home", "privacy"]
+)
 def test_public_pages_render_for_a_stranger(client, db, name):
     assert client.get(reverse(name)).status_code == 200
 

@@ -95,7 +95,9 @@ def test_a_stranger_cannot_correct_or_read_anothers_entry(alice, bob_api, refres
 def test_nobody_signed_in_cannot_correct(client, alice):
     entry = camera_entry(alice, "happy")
 
-    assert client.patch(f"/api/moods/{entry.pk}/", {"emotion": "sad"}, content_type="application/json").status_code == 401
+    response = client.patch(f"/api/moods/{entry.pk}/", {"emotion": "sad"}, content_type="application/json")
+
+    assert response.status_code == 401
 
 
 def test_picking_another_face_drops_a_correction_made_for_the_first(alice, alice_api, refreshes):

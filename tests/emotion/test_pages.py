@@ -1,6 +1,14 @@
-"""The capture and history pages: login required, and they hand the API URLs to their scripts."""
+"""The site's pages: login where needed, API URLs for their scripts, a strict CSP, and what a newcomer sees."""
+
+import re
 
 import pytest
+from django.test import Client
+
+from emotion.models import MoodEntry
+
+PAGES_SIGNED_IN = ["/capture/", "/history/", "/accounts/profile/", "/privacy/", "/"]
+PAGES_PUBLIC = ["/", "/privacy/", "/accounts/login/", "/accounts/signup/"]
 
 
 @pytest.mark.parametrize("url", ["/capture/", "/history/"])
@@ -17,3 +25,120 @@ def test_pages_render_for_a_signed_in_person(client, alice, url):
     assert response.status_code == 200
     assert b"/api/" in response.content
     assert "csrftoken" in response.cookies
+
+
+def _policy(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("url", PAGES_SIGNED_IN)
+def test_every_page_carries_a_strict_content_security_policy(client, alice, url):
+    client.force_login(alice)
+
+    response = client.get(url)
+    policy = _policy(response)
+
+    assert policy["script-src"] == ["'self'", "https://sdk.scdn.co"]
+    assert policy["style-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert policy["frame-src"] == ["https://open.spotify.com", "https://sdk.scdn.co"]
+    assert policy["object-src"] == ["'none'"]
+
+
+@pytest.mark.parametrize("url", PAGES_SIGNED_IN)
+def test_pages_hold_no_inline_script_or_style(client, alice, url):
+    client.force_login(alice)
+
+    html = client.get(url).content.decode()
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", html)
+    assert " style=" not in html and "<style" not in html
+    assert not re.search(r"\son[a-z]+=\"", html)
+
+
+@pytest.mark.parametrize("url", PAGES_PUBLIC)
+def test_public_pages_have_a_skip_link_footer_and_icons(client, db, url):
+    html = Client().get(url).content.decode()
+
+    assert '<a class="skip-link" href="#main">' in html and 'id="main"' in html
+    assert 'href="/privacy/"' in html
+    assert 'rel="icon"' in html and 'rel="apple-touch-icon"' in html
+    assert 'id="menu-toggle" aria-expanded="false" aria-controls="site-menu"' in html
+
+
+def test_the_privacy_page_says_what_is_stored_for_how_long_and_how_to_leave(client, alice):
+    client.force_login(alice)
+
+    html = client.get("/privacy/").content.decode()
+
+    for words in ["deleted right after the", "What is stored", "For how long", "/accounts/export/",
+                  "/accounts/delete/"]:
+        assert words in html
+
+
+def test_an_unknown_address_gets_the_sites_own_404(client, db, settings):
+    settings.DEBUG = False
+
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert b"This page is not here" in response.content and b"skip-link" in response.content
+
+
+def test_the_500_page_renders_without_a_request_context(db):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in html
+
+
+def test_a_first_capture_opens_the_tips_and_later_ones_keep_them_folded(client, alice):
+    client.force_login(alice)
+    first = client.get("/capture/").content.decode()
+    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL)
+
+    later = client.get("/capture/").content.decode()
+
+    assert 'id="tips" open' in first and "Your first capture" in first
+    assert 'id="tips" open' not in later and "Tips for a good reading" in later
+
+
+def test_capture_page_tells_what_happens_to_the_picture_and_offers_a_correction(client, alice):
+    client.force_login(alice)
+
+    html = client.get("/capture/").content.decode()
+
+    assert "deleted" in html.split('id="privacy-note"')[1].split("</p>")[0]
+    assert 'id="correct-toggle"' in html and "Not how I feel?" in html
+    assert 'id="camera-state" data-state="off"' in html
+    assert 'id="result-announce" role="status" aria-live="polite"' in html
+
+
+def test_history_shows_an_empty_state_until_the_first_mood(client, alice):
+    client.force_login(alice)
+    empty = client.get("/history/").content.decode()
+    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL)
+
+    later = client.get("/history/").content.decode()
+
+    assert 'id="history-empty"' in empty and "Take your first capture" in empty
+    assert 'id="history-empty"' not in later
+    assert "Not how I feel?" in later  # the entry template offers the correction
+
+
+def test_the_admin_is_branded(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    assert b"MoodMusic administration" in client.get("/admin/").content
+
+
+def test_icons_are_static_files(client, db):
+    from django.contrib.staticfiles import finders
+
+    for name in ["img/favicon.ico", "img/favicon.svg", "img/apple-touch-icon.png", "img/icon-192.png",
+                 "img/icon-512.png", "site.webmanifest", "js/api.js", "js/site.js"]:
+        assert finders.find(name), name
