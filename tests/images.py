@@ -30,3 +30,20 @@ def pil_bytes(image: Image.Image, fmt: str, **kwargs) -> bytes:
 
 def small_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
     return pil_bytes(Image.fromarray(np.full((size[1], size[0], 3), 128, np.uint8)), "JPEG")
+
+
+def astronaut_scene(size: tuple[int, int] = (800, 512), face_side: int = 512,
+                    at: tuple[int, int] = (0, 0)) -> Image.Image:
+    """The astronaut photo (one face), ``face_side`` px square, pasted at ``at`` into a gray frame of ``size``."""
+    astronaut = Image.open(FIXTURES / "astronaut.png").convert("RGB").resize((face_side, face_side))
+    scene = Image.new("RGB", size, (128, 128, 128))
+    scene.paste(astronaut, at)
+    return scene
+
+
+def exif_rotated_jpeg(upright: Image.Image, orientation: int = 6) -> bytes:
+    """A JPEG of ``upright`` stored turned, with the EXIF orientation that turns it back (a phone held sideways)."""
+    stored = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}[orientation]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return pil_bytes(upright.transpose(stored), "JPEG", exif=exif, quality=95)

@@ -1,5 +1,6 @@
 """Bad input on POST /api/captures/: each case is a clear 4xx and nothing is stored."""
 
+import io
 import struct
 import zlib
 
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from emotion.models import Capture
-from tests.images import fixture_bytes, pil_bytes, small_jpeg
+from tests.images import astronaut_scene, exif_rotated_jpeg, fixture_bytes, pil_bytes, small_jpeg
 
 URL = "/api/captures/"
 
@@ -103,3 +104,61 @@ def test_a_good_image_is_accepted(alice_api, fmt):
     response = post(alice_api, fixture_bytes("coffee.png", fmt), f"c{fmt}", "image/jpeg")
     assert response.status_code == 202
     assert Capture.objects.get().width == 600
+
+
+def test_the_default_pixel_limit_is_about_a_24_megapixel_camera(settings):
+    assert settings.CAPTURE_MAX_PIXELS == 25_000_000
+
+
+def test_a_photo_over_25_megapixels_is_refused_by_its_header(alice_api):
+    assert_rejected(post(alice_api, png_header_only(6000, 4200), "big.png", "image/png"), 413, "too_many_pixels")
+
+
+def test_a_24_megapixel_jpeg_is_accepted(alice_api):
+    data = pil_bytes(astronaut_scene((6000, 4000), 2400, (1800, 800)), "JPEG", quality=85)
+
+    assert post(alice_api, data).status_code == 202
+    assert (Capture.objects.get().width, Capture.objects.get().height) == (6000, 4000)
+
+
+def analysed(client, data: bytes, callbacks) -> dict:
+    with callbacks(execute=True):
+        response = post(client, data)
+    assert response.status_code == 202, response.content
+    return client.get(response.json()["url"]).json()
+
+
+def test_a_sideways_stored_photo_reports_the_upright_frame_its_face_box_is_in(
+    alice_api, django_capture_on_commit_callbacks
+):
+    data = exif_rotated_jpeg(astronaut_scene((800, 512)), orientation=6)
+    assert Image.open(io.BytesIO(data)).size == (512, 800)  # stored as a phone held sideways saves it
+
+    capture = analysed(alice_api, data, django_capture_on_commit_callbacks)
+
+    assert (capture["width"], capture["height"]) == (800, 512)
+    (face,) = capture["faces"]
+    box = face["box"]
+    # Her face, upper middle of the 512 px photo at the frame's left (tests/vision: 150-300, 50-200).
+    assert 150 < box["x"] + box["w"] / 2 < 300 and 50 < box["y"] + box["h"] / 2 < 200
+    assert box["x"] + box["w"] <= 800 and box["y"] + box["h"] <= 512
+
+
+def test_an_mpo_photo_is_accepted_and_analysed_as_a_jpeg(alice_api, django_capture_on_commit_callbacks):
+    scene = astronaut_scene((800, 512))
+    data = pil_bytes(scene, "MPO", save_all=True, append_images=[scene.convert("L").convert("RGB")])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    capture = analysed(alice_api, data, django_capture_on_commit_callbacks)
+
+    assert capture["status"] == "done"
+    assert (capture["width"], capture["height"]) == (800, 512)
+    assert len(capture["faces"]) == 1
+
+
+def test_an_mpo_is_stored_as_a_jpeg(alice_api):
+    scene = astronaut_scene((800, 512))
+    data = pil_bytes(scene, "MPO", save_all=True, append_images=[scene])
+
+    assert post(alice_api, data).status_code == 202
+    assert Capture.objects.get().image.name.endswith(".jpg")

@@ -1,16 +1,19 @@
 """The Django-free vision package: detectors, preprocessing and the pipeline on real photos."""
 
+import io
+
 import numpy as np
 import pytest
 from django.conf import settings
+from PIL import Image, ImageOps
 
 from emotion import engine
 from emotion.vision.classifier import EmotionClassifier
 from emotion.vision.detector import HaarDetector, YuNetDetector, detector_model, make_detector
 from emotion.vision.labels import EMOTIONS
-from emotion.vision.pipeline import ImageDecodeError, Pipeline, decode
+from emotion.vision.pipeline import ANALYSIS_MAX_PIXELS, ImageDecodeError, Pipeline, decode, decode_frame
 from emotion.vision.preprocess import crop_face, face_to_input, faces_to_batch
-from tests.images import FIXTURES, YUNET, fixture_bytes
+from tests.images import FIXTURES, YUNET, astronaut_scene, exif_rotated_jpeg, fixture_bytes, pil_bytes
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +122,54 @@ def test_flip_tta_averages_the_mirrored_face():
 def test_undecodable_bytes_raise_a_decode_error():
     with pytest.raises(ImageDecodeError):
         decode(b"not an image")
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_decode_turns_every_exif_orientation_upright_as_pillow_does(orientation):
+    stored = Image.fromarray(np.random.default_rng(orientation).integers(0, 255, (30, 40, 3), np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = pil_bytes(stored, "PNG", exif=exif)  # lossless, so the pixels can be compared exactly
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))))[:, :, ::-1]
+
+    assert np.array_equal(decode(data), upright)
+
+
+def test_a_small_photo_is_decoded_whole():
+    frame = decode_frame(fixture_bytes("astronaut.png"), ANALYSIS_MAX_PIXELS)
+    assert frame.image.shape == (512, 512, 3) and (frame.width, frame.height) == (512, 512)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_24_megapixel_photo_is_decoded_to_at_most_2_megapixels(fmt):
+    data = pil_bytes(astronaut_scene((6000, 4000), 2400, (1800, 800)), fmt)
+
+    frame = decode_frame(data, ANALYSIS_MAX_PIXELS)
+
+    assert frame.image.shape[0] * frame.image.shape[1] <= ANALYSIS_MAX_PIXELS
+    assert frame.image.shape[:2] == (1000, 1500)  # a quarter of each side
+    assert (frame.width, frame.height) == (6000, 4000)
+
+
+def test_a_24_megapixel_photo_is_analysed_with_boxes_in_its_own_frame(pipeline):
+    small = pipeline.analyse_bytes(fixture_bytes("astronaut.png")).faces[0].box
+    data = pil_bytes(astronaut_scene((6000, 4000), 3600, (1200, 200)), "JPEG", quality=90)
+
+    analysis = pipeline.analyse_bytes(data)
+
+    assert (analysis.width, analysis.height) == (6000, 4000)
+    (face,) = analysis.faces
+    scale = 3600 / 512  # the same face, pasted 7.03 times larger at (1200, 200)
+    expected = (1200 + small.x * scale, 200 + small.y * scale, small.w * scale, small.h * scale)
+    assert face.box.as_tuple() == pytest.approx(expected, abs=0.1 * small.w * scale)
+
+
+def test_a_sideways_stored_photo_is_analysed_upright(pipeline):
+    data = exif_rotated_jpeg(astronaut_scene((800, 512)), orientation=8)
+
+    analysis = pipeline.analyse_bytes(data)
+
+    assert (analysis.width, analysis.height) == (800, 512)
+    (face,) = analysis.faces
+    assert 150 < face.box.x + face.box.w / 2 < 300 and 50 < face.box.y + face.box.h / 2 < 200
+    assert face.emotion == "happy"  # upright, she is still smiling for the model
