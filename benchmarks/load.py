@@ -1,0 +1,162 @@
+"""Load benchmark of the production stack on this machine (Locust against gunicorn + Celery + beat).
+
+    .venv/bin/python -m benchmarks.load                 # steady: 20 users, a capture every 2 s each, 60 s
+    .venv/bin/python -m benchmarks.load --mode stress   # 40 users posting as fast as they get answers
+
+Starts the processes `make web`, `make worker` and `make beat` start (DJANGO_DEBUG=0, PostgreSQL database
+``moodmusic_load``, Redis database 14 unless --redis-url), makes one account and API token per user, runs
+Locust headless (benchmarks/locustfile.py), waits for the last captures, and prints capture→result
+p50/p95/max, captures/s, errors and lost captures (accepted but never done or failed), then one JSON line.
+Needs PostgreSQL and Redis; the load generator shares the machine's cores with the stack.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MODES = {"steady": {"users": 20, "pacing": 2.0}, "stress": {"users": 40, "pacing": 0.0}}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mode", choices=sorted(MODES), default="steady")
+    p.add_argument("--users", type=int, help="default: 20 steady, 40 stress")
+    p.add_argument("--duration", type=int, default=60, help="seconds of load")
+    p.add_argument("--web-workers", type=int, default=3, help="gunicorn workers (make web: WEB_CONCURRENCY)")
+    p.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (make worker: CONCURRENCY)")
+    p.add_argument("--port", type=int, default=8799)
+    p.add_argument("--database", default="moodmusic_load")
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    return p.parse_args(argv)
+
+
+def stack_env(args: argparse.Namespace, work: Path) -> dict[str, str]:
+    return {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "load-benchmark-" + os.urandom(16).hex(),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+            "REDIS_URL": args.redis_url, "MEDIA_ROOT": str(work / "media"), "STATIC_ROOT": str(work / "static"),
+            "CAPTURE_RATE_LIMIT": "10000/min", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def manage(env: dict, *command: str) -> str:
+    return subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def start(env: dict, work: Path, name: str, *command: str) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=(work / f"{name}.log").open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(base: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health/", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the stack did not become healthy in time")
+
+
+CREATE_USERS = """
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+for i in range({n}):
+    user = get_user_model().objects.create_user(f"load{{i}}", password="load benchmark pass phrase")
+    print(Token.objects.create(user=user).key)
+"""
+
+COUNT_UNFINISHED = """
+from emotion.models import Capture
+print(Capture.objects.exclude(status__in=["done", "failed"]).count(), Capture.objects.count(),
+      Capture.objects.filter(status="done").count())
+"""
+
+
+def unfinished(env: dict) -> tuple[int, int, int]:
+    left, total, done = manage(env, "shell", "-c", COUNT_UNFINISHED).split()[-3:]
+    return int(left), int(total), int(done)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def report(args, users: int, rows: list[dict], lost: int, accepted: int) -> dict:
+    seconds = [r["seconds"] for r in rows if r["ok"]]
+    figures = {"mode": args.mode, "users": users, "duration_s": args.duration, "captures_done": len(seconds),
+               "captures_per_s": round(len(seconds) / args.duration, 2),
+               "p50_s": round(percentile(seconds, 0.5), 3), "p95_s": round(percentile(seconds, 0.95), 3),
+               "max_s": round(max(seconds), 3) if seconds else None,
+               "errors": sum(not r["ok"] for r in rows), "accepted": accepted, "lost": lost}
+    print(f"{args.mode}: {users} users for {args.duration} s, {args.web_workers} web + {args.concurrency} worker "
+          f"processes on {os.cpu_count()} cores (load generator included)")
+    print(f"  capture -> result  p50 {figures['p50_s']} s   p95 {figures['p95_s']} s   max {figures['max_s']} s")
+    print(f"  {figures['captures_per_s']} captures/s done, errors {figures['errors']}, "
+          f"lost {lost} of {accepted} accepted")
+    return figures
+
+
+def run(args: argparse.Namespace) -> dict:
+    users = args.users or MODES[args.mode]["users"]
+    base = f"http://127.0.0.1:{args.port}"
+    work = Path(tempfile.mkdtemp(prefix="moodmusic-load-"))
+    env = stack_env(args, work)
+    psql(f"DROP DATABASE IF EXISTS {args.database}")
+    psql(f"CREATE DATABASE {args.database}")
+    subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=True, stdout=subprocess.DEVNULL)
+    manage(env, "migrate", "--noinput")
+    tokens = work / "tokens"
+    out = manage(env, "shell", "-c", CREATE_USERS.format(n=users))
+    tokens.write_text("\n".join(line for line in out.split() if len(line) == 40 and line.isalnum()))
+    processes = [
+        start(env, work, "web", str(BIN / "gunicorn"), "moodmusic.wsgi", "--bind", f"127.0.0.1:{args.port}",
+              "--workers", str(args.web_workers)),
+        start(env, work, "worker", str(BIN / "celery"), "-A", "moodmusic", "worker", "-l", "warning",
+              "--concurrency", str(args.concurrency)),
+        start(env, work, "beat", str(BIN / "celery"), "-A", "moodmusic", "beat", "-l", "warning",
+              "--schedule", str(work / "beat-schedule")),
+    ]
+    try:
+        wait_healthy(base)
+        result_file = work / "results.json"
+        locust_env = {**env, "LOAD_TOKENS": str(tokens), "LOAD_RESULT": str(result_file),
+                      "LOAD_PACING": str(MODES[args.mode]["pacing"])}
+        subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
+                        "-u", str(users), "-r", str(users), "-t", f"{args.duration}s", "--host", base,
+                        "--only-summary", "--stop-timeout", "65", "--loglevel", "WARNING"],
+                       cwd=ROOT, env=locust_env, check=False)
+        deadline = time.monotonic() + 60  # what was accepted must still finish after the load stops
+        while unfinished(env)[0] and time.monotonic() < deadline:
+            time.sleep(1)
+        lost, accepted, _done = unfinished(env)
+        figures = report(args, users, json.loads(result_file.read_text()), lost, accepted)
+    finally:
+        for proc in processes:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in processes:
+            proc.wait(timeout=60)
+        psql(f"DROP DATABASE IF EXISTS {args.database}")
+    print(json.dumps(figures))
+    return figures
+
+
+if __name__ == "__main__":
+    run(parse_args(None))
