@@ -1,6 +1,6 @@
 """Face detectors: OpenCV's Haar cascade by default, YuNet (cv2.FaceDetectorYN) when given a model."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +18,9 @@ class Box:
     w: int
     h: int
     score: float = 1.0
+    # YuNet's eye landmarks in image coordinates, (x, y) of the eye on the image's left then the one on its
+    # right (the person's right eye, then left); None from detectors without landmarks (Haar).
+    eyes: tuple[tuple[float, float], tuple[float, float]] | None = field(default=None, compare=False)
 
     @property
     def area(self) -> int:
@@ -44,7 +47,11 @@ def _downscale(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
 def _rescale(boxes: list[Box], scale: float) -> list[Box]:
     if scale == 1.0:
         return boxes
-    return [Box(round(b.x / scale), round(b.y / scale), round(b.w / scale), round(b.h / scale), b.score) for b in boxes]
+    return [
+        Box(round(b.x / scale), round(b.y / scale), round(b.w / scale), round(b.h / scale), b.score,
+            None if b.eyes is None else tuple((x / scale, y / scale) for x, y in b.eyes))
+        for b in boxes
+    ]
 
 
 class HaarDetector:
@@ -100,7 +107,11 @@ class YuNetDetector:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         self._net.setInputSize((small.shape[1], small.shape[0]))
         _, faces = self._net.detect(small)
-        boxes = [] if faces is None else [Box(int(f[0]), int(f[1]), int(f[2]), int(f[3]), float(f[14])) for f in faces]
+        boxes = [] if faces is None else [
+            Box(int(f[0]), int(f[1]), int(f[2]), int(f[3]), float(f[14]),
+                ((float(f[4]), float(f[5])), (float(f[6]), float(f[7]))))
+            for f in faces
+        ]
         return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
 
 
