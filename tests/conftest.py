@@ -50,6 +50,16 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _eager_tasks_raise():
+    """A task that fails while running in-process fails the test, instead of being logged and forgotten."""
+    from worker.celery import app
+
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_eager_propagates = False
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
