@@ -23,20 +23,24 @@ def parse_period(params) -> tuple[dt.date | None, dt.date | None]:
     """Read ``from`` and ``to`` (YYYY-MM-DD, inclusive) from query parameters."""
     bounds = []
     for name in ("from", "to"):
-        raw = params.get(name) or ""
-        try:
-            value = parse_date(raw) if raw else None
-        except ValueError:
-            value = None
-        if raw and value is None:
-            raise BadPeriod(f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}.")
-        # The period's ends become midnights on either side of it, which must stay within dates' range.
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise BadPeriod(f"'{name}' must be a date between {FIRST_DAY} and {LAST_DAY}, not {raw!r}.")
-        bounds.append(value)
+        raw = params.get(name)
+        bounds.append(None if raw is None else _day(name, raw))
     if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
         raise BadPeriod("'from' must not be after 'to'.")
     return bounds[0], bounds[1]
+
+
+def _day(name: str, raw: str) -> dt.date:
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise BadPeriod(f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}.")
+    # The period's ends become midnights on either side of it, which must stay within dates' range.
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise BadPeriod(f"'{name}' must be a date between {FIRST_DAY} and {LAST_DAY}, not {raw!r}.")
+    return value
 
 
 def moods_for(user, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[MoodEntry]:

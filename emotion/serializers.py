@@ -18,6 +18,10 @@ class FaceReadingSerializer(serializers.ModelSerializer):
 
 
 class MoodEntrySerializer(serializers.ModelSerializer):
+    # Declared because DRF drops allow_blank from read-only model fields, and the schema would then refuse "".
+    model_emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, allow_blank=True, read_only=True,
+                                            help_text="What the model read, when the person corrected it; else empty.")
+
     class Meta:
         model = MoodEntry
         fields = ["id", "emotion", "confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]

@@ -120,6 +120,12 @@ def test_dates_at_the_ends_of_the_calendar_are_a_400_not_a_crash(alice_api, path
     assert "between" in body["detail"]
 
 
+@pytest.mark.parametrize("query", ["to=", "from=2026-02-30", "from=yesterday"])
+def test_a_period_end_that_is_not_a_date_is_a_400(alice_api, query):
+    body = assert_error(alice_api.get(f"/api/moods/summary/?{query}"), 400, "invalid")
+    assert "YYYY-MM-DD" in body["detail"]
+
+
 def test_the_last_and_first_usable_days_are_accepted(alice, alice_api):
     MoodEntry.objects.create(owner=alice, emotion="sad", source="manual")
     assert alice_api.get("/api/moods/?from=0001-01-02&to=9999-12-30").json()["count"] == 1
