@@ -304,6 +304,11 @@ SPOTIFY_PLAYLIST_SIZE = env_int("SPOTIFY_PLAYLIST_SIZE", 50)
 SPOTIFY_SYNC_DEBOUNCE = env_int("SPOTIFY_SYNC_DEBOUNCE", 30)
 # Open audio-features service looked up by Spotify track id (ReccoBeats' API shape).
 AUDIO_FEATURES_URL = env_str("AUDIO_FEATURES_URL", "https://api.reccobeats.com")
+# Mood features by artist and title: MusicBrainz tags (one request a second per address; empty turns it off).
+MUSICBRAINZ_URL = env_str("MUSICBRAINZ_URL", "https://musicbrainz.org")
+MUSICBRAINZ_MIN_INTERVAL = env_float("MUSICBRAINZ_MIN_INTERVAL", 1.0)
+# Open services want to know who is asking (MusicBrainz blocks anonymous clients).
+FEATURES_USER_AGENT = env_str("FEATURES_USER_AGENT", "MoodMusic/1.0 (self-hosted; https://github.com/moodmusic)")
 # Spotify links an existing MoodMusic account; tokens go encrypted into playlists.SpotifyLink, not extra_data.
 SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_details",

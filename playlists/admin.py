@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
-from emotion.vision.labels import EMOTIONS
+from playlists import services
+from playlists.checks import spotify_settings_missing
 from playlists.models import (
-    Artist,
     DefaultPlaylist,
     EmotionPlaylist,
     EmotionPlaylistItem,
@@ -11,19 +11,31 @@ from playlists.models import (
     Track,
     TrackVote,
 )
-from playlists.tasks import build_playlist, import_library, sync_playlist
+
+
+class SpotifyNoticeMixin:
+    """Tells administrators, on the Spotify pages of the admin, that linking is not configured."""
+
+    def changelist_view(self, request, extra_context=None):
+        missing = spotify_settings_missing()
+        if missing:
+            messages.warning(request, f"Linking Spotify is off: set {' and '.join(missing)} (see docs/spotify.md). "
+                                      "Starter playlists still play for everyone.")
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(SpotifyLink)
-class SpotifyLinkAdmin(admin.ModelAdmin):
+class SpotifyLinkAdmin(SpotifyNoticeMixin, admin.ModelAdmin):
     list_display = ["user", "display_name", "spotify_id", "state", "token_state", "premium", "import_status",
-                    "imported_at"]
+                    "coverage", "imported_at", "refused_at"]
+    # "refused" lists the people a development-mode app turned away: add them to its allow-list at Spotify.
     list_filter = ["state", "import_status", "premium"]
-    search_fields = ["user__username", "spotify_id", "display_name"]
+    search_fields = ["user__username", "spotify_id", "account_id", "display_name"]
     # Tokens are never shown: only whether they exist and when the access token expires.
     exclude = ["access_token", "refresh_token"]
-    readonly_fields = ["social", "spotify_id", "expires_at", "token_state", "state_changed_at", "import_done",
-                       "import_total", "import_error", "imported_at", "linked_at"]
+    readonly_fields = ["social", "spotify_id", "account_id", "expires_at", "token_state", "state_changed_at",
+                       "import_done", "import_total", "import_error", "import_coverage", "imported_at",
+                       "own_playlists", "refused_at", "refused_reason", "linked_at"]
     actions = ["reimport", "resync"]
 
     @admin.display(description="token")
@@ -32,18 +44,22 @@ class SpotifyLinkAdmin(admin.ModelAdmin):
             return "none"
         return "expired (refreshes on use)" if link.token_expired(leeway=0) else "valid"
 
+    @admin.display(description="placed by open / tags / unknown")
+    def coverage(self, link: SpotifyLink) -> str:
+        c = link.import_coverage or {}
+        return f"{c.get('open', 0)} / {c.get('tags', 0)} / {c.get('unknown', 0)}" if c else "–"
+
     @admin.action(description="Re-import the library of the selected people")
     def reimport(self, request, queryset):
-        for link in queryset:
-            import_library.delay_on_commit(link.user_id)
-        messages.success(request, f"Import queued for {queryset.count()} people.")
+        queued = sum(services.library_import_request(user=link.user) for link in queryset.select_related("user"))
+        messages.success(request, f"Import queued for {queued} people.")
 
     @admin.action(description="Rebuild and resync every playlist of the selected people")
     def resync(self, request, queryset):
-        for link in queryset:
-            for emotion in EMOTIONS:
-                build_playlist.delay_on_commit(link.user_id, emotion)
-        messages.success(request, f"Resync queued for {queryset.count()} people.")
+        usable = queryset.filter(state=SpotifyLink.State.OK).select_related("user")
+        for link in usable:
+            services.playlists_rebuild(user=link.user)
+        messages.success(request, f"Resync queued for {usable.count()} people.")
 
 
 @admin.register(Track)
@@ -51,12 +67,6 @@ class TrackAdmin(admin.ModelAdmin):
     list_display = ["title", "spotify_id", "valence", "energy", "tempo", "features_source", "features_at"]
     list_filter = ["features_source"]
     search_fields = ["title", "spotify_id", "album"]
-
-
-@admin.register(Artist)
-class ArtistAdmin(admin.ModelAdmin):
-    list_display = ["name", "spotify_id", "fetched_at"]
-    search_fields = ["name", "spotify_id"]
 
 
 @admin.register(LibraryItem)
@@ -92,10 +102,13 @@ class EmotionPlaylistAdmin(admin.ModelAdmin):
     @admin.action(description="Resync the selected playlists to Spotify")
     def resync(self, request, queryset):
         for playlist in queryset:
-            sync_playlist.delay_on_commit(playlist.pk)
+            services.playlist_resync(playlist=playlist)
         messages.success(request, f"Sync queued for {queryset.count()} playlists.")
 
 
 @admin.register(DefaultPlaylist)
-class DefaultPlaylistAdmin(admin.ModelAdmin):
-    list_display = ["emotion", "name", "spotify_playlist_id"]
+class DefaultPlaylistAdmin(SpotifyNoticeMixin, admin.ModelAdmin):
+    """Starter playlists: played in the Spotify embed for everyone, linked or not."""
+
+    list_display = ["emotion", "name", "spotify_playlist_id", "source_note"]
+    fields = ["emotion", "name", "spotify_playlist_id", "source_note", "tracks"]

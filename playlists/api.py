@@ -17,6 +17,7 @@ from playlists.models import EmotionPlaylistItem, LibraryItem, Track
 PREMIUM_REQUIRED = "Spotify Premium is required to control playback from MoodMusic."
 NO_DEVICE = "No active Spotify device: open Spotify on a phone, computer or speaker, then try again."
 NOT_LINKED = "Link your Spotify account first."
+NO_PLAYLIST = "There is no playlist for this mood yet: it appears once your music has been imported and sorted."
 
 
 class PlaySerializer(serializers.Serializer):
@@ -89,6 +90,8 @@ def _player(command) -> Response:
         return Response({"code": "premium_required", "detail": PREMIUM_REQUIRED}, status=status.HTTP_403_FORBIDDEN)
     except NoActiveDevice:
         return Response({"code": "no_active_device", "detail": NO_DEVICE}, status=status.HTTP_409_CONFLICT)
+    except services.NoPlaylistYet:
+        return Response({"code": "no_playlist", "detail": NO_PLAYLIST}, status=status.HTTP_409_CONFLICT)
     except SpotifyError as exc:
         return Response({"code": "spotify_error", "detail": f"Spotify did not answer as expected: {exc}"},
                         status=status.HTTP_502_BAD_GATEWAY)

@@ -1,10 +1,21 @@
-"""Spotify OAuth backend whose URLs come from settings, so tests can point it at a fake server."""
+"""Spotify OAuth backend whose URLs come from settings, so tests can point it at a fake server.
 
+Links are keyed by ``/me``'s ``account_id``, which Spotify's reference names as the immutable id to link by;
+the user ``id`` (still needed as the owner of the playlists we write) is kept on the link beside it.
+"""
+
+import requests
 from django.conf import settings
 from social_core.backends.spotify import SpotifyOAuth2 as BaseSpotifyOAuth2
+from social_core.exceptions import AuthPolicyError
+
+from playlists.client import NOT_ALLOW_LISTED_HINT
 
 
 class SpotifyOAuth2(BaseSpotifyOAuth2):
+    ID_KEY = "account_id"
+    LEGACY_ID_KEYS = ("id",)
+
     @property
     def AUTHORIZATION_URL(self) -> str:  # noqa: N802 (social-core's attribute name)
         return f"{settings.SPOTIFY_ACCOUNTS_URL}/authorize"
@@ -22,4 +33,17 @@ class SpotifyOAuth2(BaseSpotifyOAuth2):
         return {"display_name": response.get("display_name") or ""}
 
     def user_data(self, access_token, *args, **kwargs):
-        return self.get_json(f"{settings.SPOTIFY_API_URL}/me", headers={"Authorization": f"Bearer {access_token}"})
+        """``/me``; a development-mode app answers 403 for people off its allow-list, which is remembered."""
+        try:
+            return self.get_json(f"{settings.SPOTIFY_API_URL}/me",
+                                 headers={"Authorization": f"Bearer {access_token}"})
+        except requests.HTTPError as exc:
+            refused = exc.response is not None and exc.response.status_code == 403
+            if not refused or NOT_ALLOW_LISTED_HINT not in exc.response.text:
+                raise
+            user = getattr(self.strategy.request, "user", None)
+            if user is not None and user.is_authenticated:
+                from playlists.services import spotify_link_refused
+
+                spotify_link_refused(user=user, reason="Spotify: the user may not be registered for this app")
+            raise AuthPolicyError(self) from exc

@@ -49,6 +49,10 @@ class SpotifyForbidden(SpotifyError):
     status = 403
 
 
+class SpotifyNotAllowListed(SpotifyForbidden):
+    """The app runs in development mode and the person is not on its allow-list (Spotify's dashboard)."""
+
+
 class PremiumRequired(SpotifyForbidden):
     """Player commands answer 403 for accounts without Premium."""
 
@@ -61,15 +65,19 @@ class SpotifyNotFound(SpotifyError):
     status = 404
 
 
+NOT_ALLOW_LISTED_HINT = "may not be registered"  # in Spotify's 403 message for people off the allow-list
+
+
 def _error_details(response: requests.Response) -> tuple[str, str]:
-    try:
-        body = response.json()
-    except ValueError:
+    """(message, reason) from either error shape: the Web API's ``{"error": {"status", "message", "reason"}}``
+    or the accounts service's ``{"error": "invalid_grant", "error_description": "..."}``."""
+    body = _error_body(response)
+    if not body:
         return response.text[:200], ""
-    error = body.get("error") if isinstance(body, dict) else None
+    error = body.get("error")
     if isinstance(error, dict):
         return str(error.get("message", "")), str(error.get("reason", ""))
-    return str(body.get("error_description") or error or ""), ""
+    return str(body.get("error_description") or error or ""), str(error or "")
 
 
 def token_request(data: dict[str, str]) -> dict[str, Any]:
@@ -80,14 +88,16 @@ def token_request(data: dict[str, str]) -> dict[str, Any]:
         auth=(settings.SOCIAL_AUTH_SPOTIFY_KEY, settings.SOCIAL_AUTH_SPOTIFY_SECRET),
         timeout=settings.SPOTIFY_TIMEOUT,
     )
-    if response.status_code == 400 and _error_body(response).get("error") == "invalid_grant":
-        raise SpotifyRelinkRequired(_error_body(response).get("error_description", "invalid_grant"), status=400)
-    if response.status_code == 429:
-        raise SpotifyRateLimited(retry_after=_retry_after(response))
-    if response.status_code >= 500:
-        raise SpotifyServerError(f"token endpoint answered {response.status_code}", status=response.status_code)
-    if response.status_code != 200:
-        raise SpotifyError(f"token endpoint answered {response.status_code}", status=response.status_code)
+    message, error = _error_details(response)
+    status = response.status_code
+    if status == 400 and error == "invalid_grant":
+        raise SpotifyRelinkRequired(message or "invalid_grant", status=400, reason=error)
+    if status == 429:
+        raise SpotifyRateLimited("the token endpoint is rate limiting us", retry_after=_retry_after(response))
+    if status >= 500:
+        raise SpotifyServerError(f"token endpoint answered {status}: {message}", status=status, reason=error)
+    if status != 200:
+        raise SpotifyError(f"token endpoint answered {status}: {message}", status=status, reason=error)
     return response.json()
 
 
@@ -143,6 +153,7 @@ class SpotifyClient:
     """
 
     idempotent_methods = frozenset({"GET", "PUT", "DELETE"})
+    sleep = staticmethod(time.sleep)  # a hook, so tests can see every wait without timing anything
 
     def __init__(self, link: SpotifyLink, *, session: requests.Session | None = None):
         self.link = link
@@ -168,11 +179,11 @@ class SpotifyClient:
                 wait = _retry_after(response)
                 if wait > settings.SPOTIFY_MAX_INLINE_WAIT or attempt >= settings.SPOTIFY_MAX_RETRIES:
                     raise SpotifyRateLimited(f"rate limited for {wait}s", retry_after=wait)
-                time.sleep(wait)
+                self.sleep(wait)
                 continue
             if response.status_code >= 500:
                 if method in self.idempotent_methods and attempt < settings.SPOTIFY_MAX_RETRIES:
-                    time.sleep(settings.SPOTIFY_RETRY_BACKOFF * 2 ** (attempt - 1))
+                    self.sleep(settings.SPOTIFY_RETRY_BACKOFF * 2 ** (attempt - 1))
                     continue
                 status = response.status_code
                 raise SpotifyServerError(f"{method} {path} answered {status}", status=status)
@@ -191,7 +202,7 @@ class SpotifyClient:
         except (requests.ConnectionError, requests.Timeout) as exc:
             if method not in self.idempotent_methods or attempt >= settings.SPOTIFY_MAX_RETRIES:
                 raise SpotifyServerError(f"{method} {url}: {exc}") from exc
-            time.sleep(settings.SPOTIFY_RETRY_BACKOFF * 2 ** (attempt - 1))
+            self.sleep(settings.SPOTIFY_RETRY_BACKOFF * 2 ** (attempt - 1))
             return None
 
     def _decode(self, method: str, path: str, response: requests.Response) -> Any:
@@ -203,8 +214,11 @@ class SpotifyClient:
         message, reason = _error_details(response)
         if status == 401:
             raise SpotifyRelinkRequired(message or "access token rejected after a refresh", status=401)
-        if status == 403 and path.startswith("/me/player"):
-            raise PremiumRequired(message, status=403, reason=reason or "PREMIUM_REQUIRED")
+        if status == 403 and NOT_ALLOW_LISTED_HINT in message:
+            raise SpotifyNotAllowListed(message, status=403)
+        if status == 403 and path.startswith("/me/player") and (
+                reason == "PREMIUM_REQUIRED" or "premium" in message.lower()):
+            raise PremiumRequired(message, status=403, reason="PREMIUM_REQUIRED")
         if status == 403:
             raise SpotifyForbidden(message, status=403, reason=reason)
         if status == 404 and (reason == "NO_ACTIVE_DEVICE" or path.startswith("/me/player")):
@@ -235,7 +249,7 @@ class SpotifyClient:
         return self.pages("/me/playlists", params={"limit": 50})
 
     def playlist_items(self, playlist_id: str) -> Iterator[dict]:
-        return self.pages(f"/playlists/{playlist_id}/items", params={"limit": 100})
+        return self.pages(f"/playlists/{playlist_id}/items", params={"limit": 50})  # the reference's maximum
 
     def create_playlist(self, *, name: str, description: str) -> dict:
         return self.request("POST", "/me/playlists", json={"name": name, "description": description, "public": False})
@@ -247,12 +261,6 @@ class SpotifyClient:
     def add_playlist_items(self, playlist_id: str, uris: list[str]) -> dict:
         assert len(uris) <= 100, "Spotify takes at most 100 URIs per call"
         return self.request("POST", f"/playlists/{playlist_id}/items", json={"uris": uris})
-
-    def artists(self, ids: list[str]) -> list[dict]:
-        return self.request("GET", "/artists", params={"ids": ",".join(ids)})["artists"]
-
-    def audio_features(self, ids: list[str]) -> list[dict | None]:
-        return self.request("GET", "/audio-features", params={"ids": ",".join(ids)})["audio_features"]
 
     def player_state(self) -> dict | None:
         return self.request("GET", "/me/player")

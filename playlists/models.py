@@ -15,6 +15,7 @@ class SpotifyLink(models.Model):
     class State(models.TextChoices):
         OK = "ok"
         NEEDS_RELINK = "needs_relink"
+        REFUSED = "refused", "refused: not on the app's allow-list"
 
     class Strategy(models.TextChoices):
         MATCH = "match", "Match my mood"
@@ -28,7 +29,9 @@ class SpotifyLink(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spotify_link")
     social = models.OneToOneField(UserSocialAuth, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    spotify_id = models.CharField(max_length=128)
+    spotify_id = models.CharField(max_length=128, help_text="Spotify user id: owner of the playlists we write.")
+    account_id = models.CharField(max_length=128, blank=True,
+                                  help_text="Spotify's immutable account id (/me account_id): what links are keyed by.")
     display_name = models.CharField(max_length=200, blank=True)
     access_token = EncryptedTextField(blank=True)
     refresh_token = EncryptedTextField(blank=True)
@@ -45,6 +48,12 @@ class SpotifyLink(models.Model):
     import_total = models.PositiveIntegerField(default=0)
     import_error = models.CharField(max_length=300, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    import_coverage = models.JSONField(default=dict, blank=True,
+                                       help_text="Tracks placed per feature source in the last import.")
+    own_playlists = models.JSONField(default=list, blank=True,
+                                     help_text="The person's own playlists, read at import: [{id, name}].")
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refused_reason = models.CharField(max_length=300, blank=True)
     linked_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -57,20 +66,16 @@ class SpotifyLink(models.Model):
     def token_expired(self, leeway: int = 60) -> bool:
         return not self.expires_at or self.expires_at <= timezone.now() + timedelta(seconds=leeway)
 
+    def mark_refused(self, reason: str) -> None:
+        """Spotify refuses the person: the app is in development mode and they are not on its allow-list."""
+        self.state, self.state_changed_at = self.State.REFUSED, timezone.now()
+        self.refused_at, self.refused_reason = timezone.now(), reason[:300]
+        self.save(update_fields=["state", "state_changed_at", "refused_at", "refused_reason"])
+
     def mark_needs_relink(self) -> None:
         self.state, self.state_changed_at = self.State.NEEDS_RELINK, timezone.now()
         self.access_token = self.refresh_token = ""
         self.save(update_fields=["state", "state_changed_at", "access_token", "refresh_token"])
-
-
-class Artist(models.Model):
-    spotify_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=300)
-    genres = models.JSONField(default=list, blank=True)
-    fetched_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Track(models.Model):
@@ -78,10 +83,9 @@ class Track(models.Model):
 
     class FeatureSource(models.TextChoices):
         NONE = "", "none yet"
-        SPOTIFY = "spotify", "Spotify audio features"
         OPEN = "open", "open audio-features service"
-        GENRE = "genre", "artist genres"
-        UNKNOWN = "unknown", "no provider knew it"
+        TAGS = "tags", "MusicBrainz tags"
+        UNKNOWN = "unknown", "no source knew it"
 
     spotify_id = models.CharField(max_length=64, unique=True)
     title = models.CharField(max_length=500)
@@ -194,11 +198,15 @@ class EmotionPlaylistItem(models.Model):
 
 
 class DefaultPlaylist(models.Model):
-    """The administrator's playlist for an emotion, offered to people without a Spotify link."""
+    """A starter playlist for an emotion, played in the Spotify embed for anyone: no link, no API access needed.
+
+    A fresh install ships one per emotion (migration 0003); administrators edit them in the admin.
+    """
 
     emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, unique=True)
     name = models.CharField(max_length=200)
     spotify_playlist_id = models.CharField(max_length=64)
+    source_note = models.CharField(max_length=300, blank=True, help_text="Where this playlist id came from.")
     tracks = models.JSONField(default=list, blank=True, help_text='[{"title": ..., "artists": [...], "uri": ...}]')
 
     def __str__(self) -> str:
@@ -207,3 +215,7 @@ class DefaultPlaylist(models.Model):
     @property
     def spotify_url(self) -> str:
         return f"https://open.spotify.com/playlist/{self.spotify_playlist_id}"
+
+    @property
+    def embed_url(self) -> str:
+        return f"https://open.spotify.com/embed/playlist/{self.spotify_playlist_id}"

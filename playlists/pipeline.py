@@ -24,7 +24,8 @@ def save_spotify_link(backend, user, response, social, *args, **kwargs):
     services.spotify_link_save(
         user=user,
         social=social,
-        spotify_id=str(response.get("id", social.uid)),
+        spotify_id=str(response.get("id", "")),
+        account_id=str(response.get("account_id", social.uid)),
         display_name=response.get("display_name") or "",
         access_token=response["access_token"],
         refresh_token=response.get("refresh_token", ""),

@@ -1,7 +1,9 @@
 """Read-only queries for pages, the capture page's API and the account data export."""
 
 from emotion.vision.labels import EMOTIONS
-from playlists.models import DefaultPlaylist, EmotionPlaylist, LibraryItem, SpotifyLink, TrackVote
+from playlists.models import DefaultPlaylist, EmotionPlaylist, LibraryItem, SpotifyLink, Track, TrackVote
+
+UNPLACED_SHOWN = 20
 
 EMBED_URL = "https://open.spotify.com/embed/playlist/{}"
 
@@ -59,12 +61,31 @@ def emotion_playlists(user) -> list[dict]:
     return rows
 
 
+def starter_playlists() -> list[DefaultPlaylist]:
+    """The starter playlists, in label order: music for every emotion that needs no link at all."""
+    held = {d.emotion: d for d in DefaultPlaylist.objects.exclude(spotify_playlist_id="")}
+    return [held[e] for e in EMOTIONS if e in held]
+
+
+def own_playlists(link: SpotifyLink) -> list[dict]:
+    """The person's own playlists as read at the last import, to choose sources from (no Spotify call)."""
+    return [{**p, "chosen": p["id"] in link.source_playlists} for p in link.own_playlists]
+
+
+def unplaced_tracks(user, limit: int = UNPLACED_SHOWN) -> list[Track]:
+    """Tracks of the person's library that no feature source places and the person has not voted on yet."""
+    voted = TrackVote.objects.filter(user=user).values("track_id")
+    return list(Track.objects.filter(pk__in=LibraryItem.objects.filter(user=user).values("track_id"),
+                                     features_source=Track.FeatureSource.UNKNOWN)
+                .exclude(pk__in=voted).order_by("title")[:limit])
+
+
 def import_progress(user) -> dict:
     link = link_for(user)
     if not link:
-        return {"status": "none", "done": 0, "total": 0, "error": "", "tracks": 0}
+        return {"status": "none", "done": 0, "total": 0, "error": "", "tracks": 0, "coverage": {}}
     return {"status": link.import_status, "done": link.import_done, "total": link.import_total,
-            "error": link.import_error,
+            "error": link.import_error, "coverage": link.import_coverage,
             "tracks": LibraryItem.objects.filter(user=user).values("track").distinct().count()}
 
 

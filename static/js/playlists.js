@@ -1,4 +1,4 @@
-// Music page: import progress polling and thumbs up/down votes.
+// Music page: import progress polling, thumbs up/down votes and the "help sort these" card.
 (function () {
   "use strict";
 
@@ -23,6 +23,28 @@
     }, 2000);
   }
 
+  async function vote(url, track, emotion, fits) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ track: track, emotion: emotion, fits: fits }),
+    });
+    return response.ok;
+  }
+
+  // "Help sort these": the person places a track no source knows; it leaves the card once saved.
+  const helpSort = document.getElementById("help-sort");
+  if (helpSort) {
+    helpSort.addEventListener("click", async function (event) {
+      const button = event.target.closest("button.sort-fits");
+      if (!button) return;
+      const row = button.closest("li");
+      const emotion = row.querySelector("select").value;
+      if (await vote(helpSort.dataset.voteUrl, row.dataset.track, emotion, true)) row.remove();
+    });
+  }
+
   const list = document.querySelector(".emotion-playlists");
   if (!list) return;
   list.addEventListener("click", async function (event) {
@@ -30,13 +52,7 @@
     if (!button) return;
     const row = button.closest("li");
     const fits = button.classList.contains("active") ? null : button.dataset.fits === "true";
-    const response = await fetch(list.dataset.voteUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ track: row.dataset.track, emotion: row.dataset.emotion, fits: fits }),
-    });
-    if (!response.ok) return;
+    if (!(await vote(list.dataset.voteUrl, row.dataset.track, row.dataset.emotion, fits))) return;
     row.querySelectorAll("button.vote").forEach(function (b) { b.classList.remove("active"); });
     if (fits !== null) button.classList.add("active");
   });

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD, UserFactory
-from tests.fakes.fixtures import fake_spotify, fake_spotify_server  # noqa: F401 (fixtures)
+from tests.fakes.fixtures import fake_feature_servers, fake_features, fake_spotify, fake_spotify_server  # noqa: F401
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]

@@ -5,7 +5,7 @@ from playlists.models import DefaultPlaylist, EmotionPlaylist, SpotifyLink
 def test_the_admin_lists_links_without_tokens(admin_client, alice_link, alice_library):
     services.library_import(link=alice_link)
     services.playlist_build(user=alice_link.user, emotion="happy")
-    DefaultPlaylist.objects.create(emotion="sad", name="Blue", spotify_playlist_id="x")
+    DefaultPlaylist.objects.filter(emotion="sad").update(name="Blue", spotify_playlist_id="x")
 
     for url in ["/admin/playlists/spotifylink/", f"/admin/playlists/spotifylink/{alice_link.pk}/change/",
                 "/admin/playlists/track/", "/admin/playlists/emotionplaylist/", "/admin/playlists/defaultplaylist/",

@@ -16,9 +16,10 @@ def synced(alice_link, alice_library):
 
 @pytest.fixture
 def default_happy(db):
-    return DefaultPlaylist.objects.create(emotion="happy", name="Happy hits", spotify_playlist_id="37i9default",
-                                          tracks=[{"title": "Walking on Sunshine", "artists": ["Katrina"],
-                                                   "uri": "spotify:track:abc"}])
+    playlist, _ = DefaultPlaylist.objects.update_or_create(emotion="happy", defaults={
+        "name": "Happy hits", "spotify_playlist_id": "37i9default",
+        "tracks": [{"title": "Walking on Sunshine", "artists": ["Katrina"], "uri": "spotify:track:abc"}]})
+    return playlist
 
 
 def test_alice_gets_her_own_playlist_for_an_emotion(alice_api, synced):
@@ -40,7 +41,16 @@ def test_bob_without_a_link_gets_the_default_not_alices(bob_api, synced, default
     assert data["can_control_playback"] is False
 
 
+def test_a_fresh_install_has_music_for_every_emotion_without_a_link(bob_api):
+    from emotion.vision.labels import EMOTIONS
+
+    for emotion in EMOTIONS:
+        data = bob_api.get(f"/api/music/{emotion}/").json()
+        assert data["source"] == "default" and data["embed_url"].startswith("https://open.spotify.com/embed/playlist/")
+
+
 def test_without_link_or_default_there_is_no_music(bob_api):
+    DefaultPlaylist.objects.filter(emotion="sad").delete()
     data = bob_api.get("/api/music/sad/").json()
     assert data["source"] == "none" and data["tracks"] == []
 
@@ -115,5 +125,6 @@ def test_bob_cannot_vote_on_alices_tracks(bob_api, synced):
 def test_import_progress_is_per_person(alice_api, bob_api, synced):
     assert alice_api.get("/api/music/import/").json()["status"] == "done"
     assert alice_api.get("/api/music/import/").json()["tracks"] == 150
+    assert alice_api.get("/api/music/import/").json()["coverage"]["open"] == 150
     assert bob_api.get("/api/music/import/").json() == {"status": "none", "done": 0, "total": 0, "error": "",
-                                                        "tracks": 0}
+                                                        "tracks": 0, "coverage": {}}

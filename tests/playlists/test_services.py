@@ -42,25 +42,68 @@ def test_a_second_import_drops_what_left_the_library(fake_spotify, alice_link, a
     assert LibraryItem.objects.filter(user=alice_link.user).count() == 10
 
 
-def test_features_fall_back_from_spotify_to_the_open_service_to_genres(fake_spotify, alice_link):
-    fake_spotify.audio_features_forbidden = True
+def test_features_come_from_the_open_service_then_musicbrainz_tags(fake_spotify, fake_features, alice_link):
     user = fake_spotify.users["alice-spotify"]
-    user.liked = fake_spotify.add_tracks(3, features="open") + fake_spotify.add_tracks(2, features="none")
+    user.liked = (fake_spotify.add_tracks(3, features="open") + fake_spotify.add_tracks(2, features="tags")
+                  + fake_spotify.add_tracks(1, features="none"))
     services.library_import(link=alice_link)
 
-    counts = services.features_fill(link=alice_link)
+    coverage = services.features_fill(link=alice_link)
 
-    assert counts == {"open": 3, "genre": 2, "unknown": 0}
-    genre_track = Track.objects.get(spotify_id=user.liked[-1])
-    assert genre_track.features_source == "genre" and genre_track.valence is not None
+    assert coverage == {"open": 3, "tags": 2, "unknown": 1, "unavailable": 0, "total": 6}
+    tagged = Track.objects.get(spotify_id=user.liked[3])
+    assert tagged.features_source == "tags" and tagged.valence is not None and tagged.tempo is None
+    assert Track.objects.get(spotify_id=user.liked[-1]).features_source == "unknown"
+    alice_link.refresh_from_db()
+    assert alice_link.import_coverage == coverage
 
 
-def test_spotify_audio_features_are_used_when_the_app_has_access(fake_spotify, alice_link, alice_library):
-    fake_spotify.audio_features_forbidden = False
+def test_features_are_looked_up_once_for_everyone(fake_spotify, fake_features, alice_link, bob_link):
+    reccobeats, musicbrainz = fake_features
+    shared = fake_spotify.add_tracks(45)
+    fake_spotify.users["alice-spotify"].liked = shared
+    fake_spotify.users["bob-spotify"].liked = shared
     services.library_import(link=alice_link)
+    services.library_import(link=bob_link)
+    services.features_fill(link=alice_link)
+    asked = len(reccobeats.requests)
 
-    assert services.features_fill(link=alice_link)["spotify"] == 150
-    assert fake_spotify.count("GET", "/reccobeats") == 0
+    coverage = services.features_fill(link=bob_link)
+
+    assert asked == 2  # 40 ids a call
+    assert len(reccobeats.requests) == asked and musicbrainz.requests == []
+    assert coverage["open"] == 45
+
+
+def test_tracks_no_source_could_be_asked_about_wait_for_the_next_import(fake_spotify, fake_features, alice_link):
+    reccobeats, musicbrainz = fake_features
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(3, features="open")
+    services.library_import(link=alice_link)
+    reccobeats.fail(429, retry_after=120)
+    musicbrainz.fail(500, times=3)
+
+    first = services.features_fill(link=alice_link)
+    second = services.features_fill(link=alice_link)
+
+    assert (first["unavailable"], first["unknown"], first["open"]) == (3, 0, 0)
+    assert (second["unavailable"], second["open"]) == (0, 3)
+
+
+def test_musicbrainz_is_asked_at_its_pace_and_its_503_is_honoured(fake_spotify, fake_features, alice_link,
+                                                                  settings, monkeypatch):
+    from playlists.feature_sources import OpenSourceClient
+
+    reccobeats, musicbrainz = fake_features
+    slept = []
+    monkeypatch.setattr(OpenSourceClient, "sleep", staticmethod(slept.append))
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(2, features="tags")
+    services.library_import(link=alice_link)
+    musicbrainz.fail(503, retry_after=1)
+
+    coverage = services.features_fill(link=alice_link)
+
+    assert coverage["tags"] == 2 and slept == [1]
+    assert len(musicbrainz.requests) == 3
 
 
 def test_a_match_build_puts_the_closest_tracks_first(alice_link, alice_library):
