@@ -14,7 +14,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: run test install install-dev lint worker web beat train bench clean
+.PHONY: run test install install-dev lint worker web beat train bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: install
 
 test: install-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The README's screenshots, taken by the browser journeys.
+screenshots: install-dev
+	SCREENSHOT_DIR=docs/img DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -m e2e tests/e2e
 
 lint: install-dev
 	$(BIN)/ruff check .

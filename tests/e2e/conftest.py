@@ -38,7 +38,8 @@ def open_browser(playwright, tmp_path) -> Iterator[Callable]:
     """Start Chromium whose webcam shows the named shared fixture image; returns a fresh page."""
     browsers = []
 
-    def start(image: str, camera_allowed: bool = True):
+    def start(image: str, camera_allowed: bool = True, viewport: dict | None = None, color_scheme: str = "light",
+              console: list | None = None):
         y4m = write_y4m(FIXTURE_IMAGES / image, tmp_path / f"{Path(image).stem}.y4m")
         args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-sync", "--use-fake-device-for-media-stream",
@@ -47,8 +48,12 @@ def open_browser(playwright, tmp_path) -> Iterator[Callable]:
             args.append("--use-fake-ui-for-media-stream")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         browsers.append(browser)
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, color_scheme=color_scheme,
+                                      reduced_motion="reduce")
+        page = context.new_page()
         page.set_default_timeout(30_000)
+        if console is not None:  # CSP violations are reported on the console
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         return page
 
     yield start

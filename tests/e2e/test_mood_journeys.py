@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
 from playlists.models import DefaultPlaylist
+from tests.e2e.checks import screenshot
 from tests.e2e.images import two_faces_png
 from tests.factories import PASSWORD, UserFactory
 
@@ -15,7 +16,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # The first capture loads the model inside the live server's thread.
 ANALYSIS_TIMEOUT_MS = 90_000
-SCREENSHOTS = "/tmp"
 
 
 def sign_up(page: Page, site: str, username: str) -> None:
@@ -23,7 +23,8 @@ def sign_up(page: Page, site: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    page.click("form [type=submit]")
+    page.check("input[name=face_analysis_consent]")
+    page.click("main form [type=submit]")
     page.wait_for_url(f"{site}/capture/")
 
 
@@ -31,7 +32,7 @@ def log_in(page: Page, site: str, username: str, next_url: str) -> None:
     page.goto(f"{site}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
+    page.click("main form [type=submit]")
     page.wait_for_url(f"{site}{next_url}")
 
 
@@ -54,7 +55,7 @@ def test_webcam_capture_shows_a_face_and_lands_in_history(live_server, open_brow
     expect(page.locator("#result-confidence")).to_have_text(re.compile(r"\d+% confident"))
     expect(page.locator("#no-face")).to_be_hidden()
     expect(page.locator("#probabilities .probability.top")).to_have_count(1)
-    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-capture.png", full_page=True)
+    screenshot(page, "capture")
     shown = emotion.inner_text()
 
     page.click("#camera-toggle")
@@ -65,8 +66,7 @@ def test_webcam_capture_shows_a_face_and_lands_in_history(live_server, open_brow
     expect(page.locator("#entries .entry")).to_have_count(1)
     expect(page.locator("#entries .entry .entry-emotion")).to_have_text(shown)
     expect(page.locator("#stat-total")).to_have_text("1")
-    page.wait_for_timeout(1500)  # let the charts finish their entry animation
-    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-history.png", full_page=True)
+    screenshot(page, "history")  # the context asks for reduced motion: the charts draw without animating
 
     entry = MoodEntry.objects.get(owner__username="ada")
     assert (entry.source, entry.emotion.capitalize()) == ("camera", shown)
@@ -85,13 +85,14 @@ def test_webcam_capture_without_a_face_says_so(live_server, open_browser):
     expect(no_face).to_contain_text("light")
     expect(page.locator("#face-boxes .face-box")).to_have_count(0)
     expect(page.locator("#reading")).to_be_hidden()
-    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-no-face.png", full_page=True)
+    screenshot(page, "no-face")
     assert not MoodEntry.objects.filter(owner__username="grace").exists()
 
 
 def test_manual_mood_appears_in_history_and_can_be_deleted(live_server, open_browser):
     UserFactory(username="linus")
-    DefaultPlaylist.objects.create(emotion="sad", name="Rainy Day", spotify_playlist_id="37i9dQZF1DX7qK8ma5wgG1")
+    DefaultPlaylist.objects.update_or_create(
+        emotion="sad", defaults={"name": "Rainy Day", "spotify_playlist_id": "37i9dQZF1DX7qK8ma5wgG1"})
     page = open_browser("coffee.png")
     log_in(page, live_server.url, "linus", "/capture/")
 
@@ -127,7 +128,7 @@ def test_uploaded_photo_with_two_faces_lets_me_pick_mine(live_server, open_brows
     expect(boxes).to_have_count(2, timeout=ANALYSIS_TIMEOUT_MS)
     expect(page.locator("#face-boxes .face-box.primary .face-tag")).to_contain_text("You")
     expect(page.locator("#faces-hint")).to_contain_text("2 faces found")
-    page.screenshot(path=f"{SCREENSHOTS}/moodmusic-two-faces.png", full_page=True)
+    screenshot(page, "two-faces")
     entry = MoodEntry.objects.get(owner__username="hedy")
     first_choice = entry.capture.readings.get(is_primary=True)
 
