@@ -24,6 +24,7 @@ def test_the_api_docs_load_no_script_or_style_from_outside(client):
     assert len(urls) >= 4  # stylesheet, icon, the two Swagger UI bundles, our start-up script
     assert all(url.startswith(("/static/", "/api/docs/?")) for url in urls), urls
     assert not re.search(r"<script(?![^>]*\bsrc=)", page.text), "an inline script"
+    assert "<style" not in page.text and " style=" not in page.text  # nothing for the CSP to except
     assert "//" not in " ".join(urls) and "cdn" not in page.text.lower()
 
 
