@@ -166,3 +166,28 @@ def test_the_skip_link_is_the_first_stop_and_focus_is_visible(live_server, open_
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
+
+
+def test_admin_and_api_docs_run_under_the_csp_without_violations(live_server, open_browser):
+    from emotion.models import Capture, FaceReading
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    capture = Capture.objects.create(owner=root, status=Capture.Status.DONE, width=10, height=10)
+    reading = FaceReading.objects.create(capture=capture, x=0, y=0, w=5, h=5, emotion="happy", confidence=0.6,
+                                         probabilities={"happy": 0.6})
+    capture.choose_primary(reading).correct("sad")
+    console: list[str] = []
+    page = open_browser("coffee.png", console=console)
+    log_in(page, live_server.url, "root", "/admin/")
+
+    expect(page.locator("#site-name")).to_have_text("MoodMusic administration")
+    page.goto(f"{live_server.url}/admin/emotion/moodentry/")
+    page.click("text=Corrections per emotion")
+    expect(page.locator("#corrections tr[data-emotion=happy] .corrected")).to_have_text(re.compile(r"^1 \(100%\)"))
+    for path in [f"/admin/accounts/user/{root.pk}/change/", f"/admin/emotion/capture/{capture.pk}/change/"]:
+        page.goto(live_server.url + path)
+        expect(page.locator("#content")).to_be_visible()
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.locator(".swagger-ui .info")).to_be_visible()
+
+    assert csp_violations(console) == []
