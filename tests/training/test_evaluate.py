@@ -244,3 +244,23 @@ def test_export_bakes_a_fitted_temperature_into_the_model_and_keeps_agreement(tm
                          "--quantize", "float32", "--no-calibrate", "--cache-dir", str(tmp_path / "cache")])
     assert plain["calibration"]["temperature"] == 1.0
     assert plain["calibration"]["ece_after"] == pytest.approx(plain["calibration"]["ece_before"], abs=0.01)
+
+
+def test_evaluate_faces_scores_ferplus_votes_from_labels_csv(tmp_path, settings):
+    from tests.images import FIXTURES
+    from training import evaluate
+
+    shutil.copy(FIXTURES / "astronaut.png", tmp_path / "astronaut.png")
+    shutil.copy(FIXTURES / "camera.png", tmp_path / "camera.png")
+    shutil.copy(FIXTURES / "coffee.png", tmp_path / "coffee.png")
+    (tmp_path / "labels.csv").write_text(
+        VOTE_HEADER
+        + "astronaut.png,PublicTest,happy,1,9,0,0,0,0,0,0,0,0\n"
+        + "camera.png,PublicTest,neutral,5,0,0,0,0,0,0,5,0,0\n"  # tie with contempt: masked for FER+
+        + "coffee.png,PublicTest,neutral,10,0,0,0,0,0,0,0,0,0\n"  # no face found
+    )
+    result = evaluate.main(["--data", str(tmp_path), "--faces", "--model", str(settings.EMOTION_MODEL_PATH),
+                            "--detector", "yunet", "--detector-model", str(settings.SHIPPED_FACE_DETECTOR_MODEL)])
+    assert result["labels"] == "ferplus-majority" and result["images"] == 3 and result["faces_missed"] == 1
+    assert result["n"] == 1 and result["masked"] == 1 and result["accuracy"] == 1.0  # the astronaut smiles
+    assert result["fer"]["n"] == 2
