@@ -7,7 +7,7 @@ the user ``id`` (still needed as the owner of the playlists we write) is kept on
 import requests
 from django.conf import settings
 from social_core.backends.spotify import SpotifyOAuth2 as BaseSpotifyOAuth2
-from social_core.exceptions import AuthPolicyError
+from social_core.exceptions import AuthPolicyError, AuthProviderError
 
 from playlists.client import NOT_ALLOW_LISTED_HINT
 
@@ -35,15 +35,17 @@ class SpotifyOAuth2(BaseSpotifyOAuth2):
     def user_data(self, access_token, *args, **kwargs):
         """``/me``; a development-mode app answers 403 for people off its allow-list, which is remembered."""
         try:
-            return self.get_json(f"{settings.SPOTIFY_API_URL}/me",
-                                 headers={"Authorization": f"Bearer {access_token}"})
-        except requests.HTTPError as exc:
-            refused = exc.response is not None and exc.response.status_code == 403
-            if not refused or NOT_ALLOW_LISTED_HINT not in exc.response.text:
-                raise
+            response = requests.get(f"{settings.SPOTIFY_API_URL}/me", timeout=settings.SPOTIFY_TIMEOUT,
+                                    headers={"Authorization": f"Bearer {access_token}"})
+        except requests.RequestException as exc:
+            raise AuthProviderError(self, stage="user_info") from exc
+        if response.status_code == 403 and NOT_ALLOW_LISTED_HINT in response.text:
             user = getattr(self.strategy.request, "user", None)
             if user is not None and user.is_authenticated:
                 from playlists.services import spotify_link_refused
 
                 spotify_link_refused(user=user, reason="Spotify: the user may not be registered for this app")
-            raise AuthPolicyError(self) from exc
+            raise AuthPolicyError(self)
+        if response.status_code != 200:
+            raise AuthProviderError(self, stage="user_info", status_code=response.status_code)
+        return response.json()

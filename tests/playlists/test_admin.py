@@ -27,3 +27,38 @@ def test_the_admin_resync_action_syncs_the_playlist(admin_client, fake_spotify, 
     assert playlist.sync_status == "synced"
     assert fake_spotify.playlist_uris(playlist.spotify_playlist_id) == playlist.uris
     assert SpotifyLink.objects.get().state == "ok"
+
+
+def test_the_admin_lists_refused_links(admin_client, alice, bob):
+    from playlists.services import spotify_link_refused
+
+    spotify_link_refused(user=alice, reason="Spotify: the user may not be registered for this app")
+
+    page = admin_client.get("/admin/playlists/spotifylink/?state__exact=refused").content.decode()
+
+    assert "alice" in page and "bob" not in page
+
+
+def test_starter_playlists_are_editable_in_the_admin(admin_client):
+    starter = DefaultPlaylist.objects.get(emotion="happy")
+
+    response = admin_client.post(f"/admin/playlists/defaultplaylist/{starter.pk}/change/", {
+        "emotion": "happy", "name": "Our happy mix", "spotify_playlist_id": "37i9dQZF1DXdPec7aLTmlC",
+        "source_note": "chosen by the admin", "tracks": "[]"})
+
+    assert response.status_code == 302
+    starter.refresh_from_db()
+    assert (starter.name, starter.spotify_playlist_id) == ("Our happy mix", "37i9dQZF1DXdPec7aLTmlC")
+
+
+def test_missing_spotify_settings_are_an_admin_notice_and_a_check_warning(admin_client, settings):
+    from django.core import checks
+
+    settings.SOCIAL_AUTH_SPOTIFY_KEY = settings.SOCIAL_AUTH_SPOTIFY_SECRET = ""
+
+    page = admin_client.get("/admin/playlists/defaultplaylist/").content.decode()
+
+    assert "Linking Spotify is off" in page and "SPOTIFY_CLIENT_ID" in page
+    assert "playlists.W001" in [m.id for m in checks.run_checks()]
+    settings.SOCIAL_AUTH_SPOTIFY_KEY = settings.SOCIAL_AUTH_SPOTIFY_SECRET = "set"
+    assert "playlists.W001" not in [m.id for m in checks.run_checks()]

@@ -128,3 +128,20 @@ def test_import_progress_is_per_person(alice_api, bob_api, synced):
     assert alice_api.get("/api/music/import/").json()["coverage"]["open"] == 150
     assert bob_api.get("/api/music/import/").json() == {"status": "none", "done": 0, "total": 0, "error": "",
                                                         "tracks": 0, "coverage": {}}
+
+
+def test_play_with_no_playlist_yet_says_so_plainly(alice_api, alice_link):
+    DefaultPlaylist.objects.filter(emotion="fear").delete()
+
+    response = alice_api.post("/api/player/play/", {"emotion": "fear"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_playlist" and "did not answer" not in response.json()["detail"]
+
+
+def test_play_before_the_first_sync_plays_the_starter_playlist(fake_spotify, alice_api, alice_link):
+    starter = DefaultPlaylist.objects.get(emotion="sad")
+
+    assert alice_api.post("/api/player/play/", {"emotion": "sad"}, format="json").status_code == 204
+    playing = fake_spotify.users["alice-spotify"].playing
+    assert playing["context_uri"] == f"spotify:playlist:{starter.spotify_playlist_id}"

@@ -162,3 +162,118 @@ def test_the_export_holds_no_tokens(alice_link, alice_library):
     text = json.dumps(data)
     assert data["spotify_link"]["spotify_id"] == "alice-spotify" and len(data["library"]) == 170  # 20 liked and top
     assert alice_link.access_token not in text and alice_link.refresh_token not in text
+
+
+def test_a_person_without_a_link_gets_starter_music_and_the_link_button(bob_web, fake_spotify):
+    page = bob_web.get("/music/").content.decode()
+
+    assert "spotify-link-button" in page
+    assert page.count('class="starter-playlist"') == 7
+    for emotion in ("happy", "sad", "angry", "fear", "disgust", "surprise", "neutral"):
+        assert f'id="starter-{emotion}"' in page
+
+
+def test_the_music_page_calls_no_spotify_while_rendering(fake_spotify, alice_web, alice_link, alice_library):
+    services.library_import(link=alice_link)
+    before = len(fake_spotify.requests)
+
+    alice_web.get("/music/")
+
+    assert len(fake_spotify.requests) == before
+
+
+def test_strategy_is_saved_for_its_owner_and_rebuilds(fake_spotify, alice_web, alice_link, alice_library,
+                                                      django_capture_on_commit_callbacks):
+    services.library_import(link=alice_link)
+    services.features_fill(link=alice_link)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_web.post("/music/strategy/", {"strategy": "lift"})
+
+    assert response.status_code == 302
+    alice_link.refresh_from_db()
+    assert alice_link.strategy == "lift"
+    assert set(EmotionPlaylist.objects.filter(owner=alice_link.user).values_list("strategy", flat=True)) == {"lift"}
+
+
+def test_an_unknown_strategy_is_refused_with_a_message(alice_web, alice_link):
+    response = alice_web.post("/music/strategy/", {"strategy": "shuffle"}, follow=True)
+
+    alice_link.refresh_from_db()
+    assert alice_link.strategy == "match" and "Choose one of the strategies" in response.content.decode()
+
+
+def test_bob_cannot_change_alices_strategy_or_resync_or_import_her_music(bob_web, alice_link,
+                                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        for url in ("/music/strategy/", "/music/resync/", "/music/import/"):
+            page = bob_web.post(url, {"strategy": "lift"}, follow=True).content.decode()
+            assert "Link Spotify first" in page, url
+
+    alice_link.refresh_from_db()
+    assert callbacks == [] and alice_link.strategy == "match"
+
+
+def test_reimport_imports_the_owners_library_again(fake_spotify, alice_web, alice_link, alice_library,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_web.post("/music/import/")
+
+    assert response.status_code == 302
+    assert LibraryItem.objects.filter(user=alice_link.user).count() == 170
+    alice_link.refresh_from_db()
+    assert alice_link.import_status == "done" and alice_link.import_coverage["open"] == 150
+
+
+def test_resync_rebuilds_and_syncs_all_seven(fake_spotify, alice_web, alice_link, alice_library,
+                                             django_capture_on_commit_callbacks):
+    services.library_import(link=alice_link)
+    services.features_fill(link=alice_link)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_web.post("/music/resync/")
+
+    playlists = EmotionPlaylist.objects.filter(owner=alice_link.user)
+    assert playlists.count() == 7 and {p.sync_status for p in playlists} == {"synced"}
+
+
+def test_these_forms_are_posts_for_people_signed_in(client, alice_web):
+    for url in ("/music/strategy/", "/music/resync/", "/music/import/", "/music/sources/"):
+        assert alice_web.get(url).status_code == 405, url
+    alice_web.logout()
+    for url in ("/music/strategy/", "/music/resync/", "/music/import/"):
+        assert client.post(url).status_code == 302 and "/login" in client.post(url)["Location"], url
+
+
+def test_a_person_spotify_refuses_is_told_in_plain_words_and_keeps_the_starter_music(fake_spotify, alice_web, alice):
+    fake_spotify.add_user("alice-spotify", "Alice S", allow_listed=False)
+
+    _link_through_spotify(fake_spotify, alice_web)
+
+    link = SpotifyLink.objects.get(user=alice)
+    assert link.state == "refused" and link.access_token == ""
+    page = alice_web.get("/music/").content.decode()
+    assert "limited to invited listeners" in page and "administrator" in page
+    assert page.count('class="starter-playlist"') == 7
+
+
+def test_linking_keys_the_account_by_its_account_id(fake_spotify, alice_web, alice):
+    fake_spotify.add_user("alice-spotify", "Alice S", account_id="immutable-1")
+
+    _link_through_spotify(fake_spotify, alice_web)
+
+    assert UserSocialAuth.objects.get(user=alice).uid == "immutable-1"
+    link = SpotifyLink.objects.get(user=alice)
+    assert (link.account_id, link.spotify_id) == ("immutable-1", "alice-spotify")
+
+
+def test_the_help_sort_card_lists_tracks_no_source_places(fake_spotify, alice_web, alice_link):
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(2, features="none")
+    alice_link.use_top = False
+    alice_link.save()
+    services.library_import(link=alice_link)
+    services.features_fill(link=alice_link)
+
+    page = alice_web.get("/music/").content.decode()
+
+    assert 'id="help-sort"' in page and page.count("sort-fits") == 2

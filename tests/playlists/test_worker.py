@@ -25,13 +25,15 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker(fake_spotify, tmp_path):
+def worker(fake_spotify, fake_features, tmp_path):
+    reccobeats, musicbrainz = fake_features
     redis.Redis.from_url(redis_url()).flushdb()
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_url(),
            "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
            "TOKEN_ENCRYPTION_KEY": django_settings.TOKEN_ENCRYPTION_KEY,
            "SPOTIFY_ACCOUNTS_URL": fake_spotify.accounts_url, "SPOTIFY_API_URL": fake_spotify.api_url,
-           "AUDIO_FEATURES_URL": fake_spotify.features_url, "SPOTIFY_CLIENT_ID": "client-id",
+           "AUDIO_FEATURES_URL": reccobeats.url, "MUSICBRAINZ_URL": musicbrainz.url, "MUSICBRAINZ_MIN_INTERVAL": "0",
+           "SPOTIFY_CLIENT_ID": "client-id",
            "SPOTIFY_CLIENT_SECRET": "client-secret", "SPOTIFY_PLAYLIST_SIZE": "250", "SPOTIFY_MAX_INLINE_WAIT": "1",
            "SPOTIFY_RETRY_BACKOFF": "0.05", "DB_CONN_MAX_AGE": "0"}
     log = (tmp_path / "worker.log").open("w")
@@ -58,13 +60,17 @@ def _wait_for(condition, timeout: float, log: Path) -> None:
 
 
 @pytest.mark.integration
-def test_link_import_build_sync_and_play_with_a_real_worker(transactional_db, fake_spotify, worker, alice, alice_api):
+def test_link_import_build_sync_and_play_with_a_real_worker(transactional_db, fake_spotify, fake_features, worker,
+                                                            alice, alice_api):
+    """Today's Spotify (deprecated calls refused, scopes and limits enforced): 530 tracks, features from the
+    open sources, seven playlists synced through a quota 429 and a 500, then played."""
     celery, log = worker
     link = link_user(fake_spotify, alice, "alice-spotify")
     fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(480, features="open")
-    fake_spotify.users["alice-spotify"].top = fake_spotify.add_tracks(40, features="none")
-    # Mid-sync: one long rate limit (the task must reschedule) and one server error on an upload.
-    fake_spotify.fail("/items", 429, method="POST", skip=2, retry_after=2)
+    fake_spotify.users["alice-spotify"].top = (fake_spotify.add_tracks(40, features="tags")
+                                               + fake_spotify.add_tracks(10, features="none"))
+    # Mid-sync: one quota 429 (the task must reschedule, not fail) and one server error on an upload.
+    fake_spotify.fail("/items", 429, method="POST", skip=2, retry_after=2, reason="QUOTA_EXCEEDED")
     fake_spotify.fail("/items", 500, method="POST", skip=5)
 
     celery.send_task("playlists.tasks.import_library", args=[link.user_id])
@@ -74,8 +80,11 @@ def test_link_import_build_sync_and_play_with_a_real_worker(transactional_db, fa
         return len(playlists) == 7 and all(p.sync_status == "synced" for p in playlists)
 
     _wait_for(all_synced, 120, log)
-    assert LibraryItem.objects.filter(user=alice).count() == 520
+    assert LibraryItem.objects.filter(user=alice).count() == 530
     assert not Track.objects.filter(features_source="").exists()
+    link.refresh_from_db()
+    assert link.import_coverage == {"open": 480, "tags": 40, "unknown": 10, "unavailable": 0, "total": 530}
+    print(f"coverage per feature source: {link.import_coverage}")
     for playlist in EmotionPlaylist.objects.filter(owner=alice):
         assert fake_spotify.playlist_uris(playlist.spotify_playlist_id) == playlist.uris
         assert len(playlist.uris) == 250
