@@ -321,11 +321,6 @@ SOCIAL_AUTH_PIPELINE = (
     "playlists.pipeline.save_spotify_link",
 )
 
-# --- Production hardening (off under DEBUG so http://127.0.0.1 works) -------------------
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # Load balancers and probes ask for /health/ over plain HTTP inside the network.
 # --- Content-Security-Policy (django-csp) ----------------------------------------------
 # Pages load only their own scripts and styles (no inline code unless nonced); the Spotify embed
 # player and Spotify's Web Playback SDK are the only outside parts a page may use.
@@ -345,6 +340,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Production hardening (off under DEBUG so http://127.0.0.1 works) -------------------
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers and probes ask for /health/ over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
