@@ -284,6 +284,7 @@ SOCIAL_AUTH_SPOTIFY_SCOPE = [
     "playlist-modify-private",
     "user-read-playback-state",
     "user-modify-playback-state",
+    "streaming",  # the page itself plays, through Spotify's Web Playback SDK (Premium)
 ]
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/accounts/profile/"

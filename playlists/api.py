@@ -11,7 +11,7 @@ from emotion.models import EMOTION_CHOICES
 from emotion.vision.labels import EMOTIONS
 from moodmusic.api_errors import ErrorSerializer
 from playlists import selectors, services
-from playlists.client import NoActiveDevice, PremiumRequired, SpotifyError
+from playlists.client import NoActiveDevice, PremiumRequired, SpotifyError, SpotifyRelinkRequired
 from playlists.models import EmotionPlaylistItem, LibraryItem, Track
 
 PREMIUM_REQUIRED = "Spotify Premium is required to control playback from MoodMusic."
@@ -22,6 +22,13 @@ NO_PLAYLIST = "There is no playlist for this mood yet: it appears once your musi
 
 class PlaySerializer(serializers.Serializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    device_id = serializers.RegexField(r"^[A-Za-z0-9_-]{1,100}$", required=False, default="",
+                                       help_text="The page's Web Playback SDK device; the active device when empty.")
+
+
+class PlayerTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField(help_text="Short-lived Spotify access token for the Web Playback SDK.")
+    expires_at = serializers.DateTimeField()
 
 
 class VoteSerializer(serializers.Serializer):
@@ -72,7 +79,9 @@ def music_for_emotion(request: Request, emotion: str) -> Response:
 def player_play(request: Request) -> Response:
     serializer = PlaySerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    return _player(lambda: services.player_play(user=request.user, emotion=serializer.validated_data["emotion"]))
+    data = serializer.validated_data
+    return _player(lambda: services.player_play(user=request.user, emotion=data["emotion"],
+                                                device_id=data["device_id"]))
 
 
 @extend_schema(request=None, responses={204: None, 400: DETAIL, 403: DETAIL, 409: DETAIL, 502: DETAIL})
@@ -96,6 +105,20 @@ def _player(command) -> Response:
         return Response({"code": "spotify_error", "detail": f"Spotify did not answer as expected: {exc}"},
                         status=status.HTTP_502_BAD_GATEWAY)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(request=None, responses={200: PlayerTokenSerializer, 400: DETAIL, 502: DETAIL})
+@api_view(["GET"])
+def player_token(request: Request) -> Response:
+    """The person's own short-lived access token for the page's Spotify player; never the refresh token."""
+    try:
+        token = services.player_token(user=request.user)
+    except (services.NotLinked, SpotifyRelinkRequired):
+        return Response({"code": "not_linked", "detail": NOT_LINKED}, status=status.HTTP_400_BAD_REQUEST)
+    except SpotifyError as exc:
+        return Response({"code": "spotify_error", "detail": f"Spotify did not answer as expected: {exc}"},
+                        status=status.HTTP_502_BAD_GATEWAY)
+    return Response(token, headers={"Cache-Control": "no-store"})
 
 
 @extend_schema(request=VoteSerializer, responses={200: VoteSerializer, 404: DETAIL})

@@ -265,8 +265,10 @@ class SpotifyClient:
     def player_state(self) -> dict | None:
         return self.request("GET", "/me/player")
 
-    def play(self, *, context_uri: str) -> None:
-        self.request("PUT", "/me/player/play", json={"context_uri": context_uri})
+    def play(self, *, context_uri: str, device_id: str = "") -> None:
+        """Play ``context_uri`` on the active device, or on ``device_id`` (the page's Web Playback SDK player)."""
+        self.request("PUT", "/me/player/play", params={"device_id": device_id} if device_id else None,
+                     json={"context_uri": context_uri})
 
     def pause(self) -> None:
         self.request("PUT", "/me/player/pause")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/music/<str:emotion>/", api.music_for_emotion, name="api-music"),
     path("api/player/play/", api.player_play, name="api-play"),
     path("api/player/pause/", api.player_pause, name="api-pause"),
+    path("api/player/token/", api.player_token, name="api-player-token"),
 ]

@@ -24,6 +24,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "own_playlists": selectors.own_playlists(link) if usable else [],
         "rows": selectors.emotion_playlists(request.user) if usable else [],
         "starters": selectors.starter_playlists(),
+        "web_player": usable and link.premium is not False,
         "unplaced": selectors.unplaced_tracks(request.user) if usable else [],
         "emotions": EMOTION_CHOICES,
         "progress": selectors.import_progress(request.user),

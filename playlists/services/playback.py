@@ -16,12 +16,13 @@ def playback_context(user, emotion: str) -> str | None:
     return f"spotify:playlist:{playlist_id}" if playlist_id else None
 
 
-def player_play(*, user, emotion: str) -> None:
+def player_play(*, user, emotion: str, device_id: str = "") -> None:
+    """Play the emotion's playlist (the person's, else the starter) on their active device or on ``device_id``."""
     link = usable_link(user)
     context = playback_context(user, emotion)
     if not context:
         raise NoPlaylistYet(emotion)
-    _player(link, lambda client: client.play(context_uri=context))
+    _player(link, lambda client: client.play(context_uri=context, device_id=device_id))
 
 
 def player_pause(*, user) -> None:

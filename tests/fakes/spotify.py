@@ -310,7 +310,7 @@ class FakeSpotify(FakeServer):
         if match := re.fullmatch(r"/playlists/(\w+)/items", path):
             return self._playlist_items(method, match[1], query, data, user)
         if path.startswith("/me/player"):
-            return self._player(method, path, data, user)
+            return self._player(method, path, {**data, **{k: v[0] for k, v in query.items()}}, user)
         return 404, {}, _error(404, "Service not found")
 
     def _playlist_items(self, method: str, playlist_id: str, query: dict, data: dict, user: FakeUser):
@@ -350,7 +350,8 @@ class FakeSpotify(FakeServer):
         if not user.active_device:
             return 404, {}, _error(404, "Player command failed: No active device found", "NO_ACTIVE_DEVICE")
         if path == "/me/player/play":
-            user.playing = {"context_uri": data.get("context_uri"), "is_playing": True}
+            user.playing = {"context_uri": data.get("context_uri"), "is_playing": True,
+                            **({"device_id": data["device_id"]} if data.get("device_id") else {})}
             return 204, {}, None
         if path == "/me/player/pause":
             user.playing = {**(user.playing or {}), "is_playing": False}

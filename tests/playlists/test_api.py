@@ -145,3 +145,43 @@ def test_play_before_the_first_sync_plays_the_starter_playlist(fake_spotify, ali
     assert alice_api.post("/api/player/play/", {"emotion": "sad"}, format="json").status_code == 204
     playing = fake_spotify.users["alice-spotify"].playing
     assert playing["context_uri"] == f"spotify:playlist:{starter.spotify_playlist_id}"
+
+
+def test_the_player_token_is_alices_short_lived_access_token_and_never_the_refresh_token(alice_api, alice_link):
+    response = alice_api.get("/api/player/token/")
+
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.json()["access_token"] == alice_link.access_token
+    assert alice_link.refresh_token not in response.content.decode()
+    assert set(response.json()) == {"access_token", "expires_at"}
+
+
+def test_a_nearly_expired_player_token_is_refreshed_on_the_server(fake_spotify, alice_api, alice_link):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    alice_link.expires_at = timezone.now() + timedelta(seconds=30)
+    alice_link.save()
+
+    data = alice_api.get("/api/player/token/").json()
+
+    alice_link.refresh_from_db()
+    assert data["access_token"] == alice_link.access_token and fake_spotify.count("POST", "/api/token") == 1
+    assert alice_link.refresh_token not in str(data)
+
+
+def test_bob_gets_no_player_token_and_strangers_nothing(bob_api, client, alice_link):
+    response = bob_api.get("/api/player/token/")
+
+    assert response.status_code == 400 and alice_link.access_token not in response.content.decode()
+    assert client.get("/api/player/token/").status_code in (401, 403)
+
+
+def test_play_here_plays_on_the_pages_own_device(fake_spotify, alice_api, synced):
+    response = alice_api.post("/api/player/play/", {"emotion": "happy", "device_id": "web-player-1"}, format="json")
+
+    assert response.status_code == 204
+    assert fake_spotify.users["alice-spotify"].playing["device_id"] == "web-player-1"
+    assert alice_api.post("/api/player/play/", {"emotion": "happy", "device_id": "bad id!"},
+                          format="json").status_code == 400

@@ -277,3 +277,18 @@ def test_the_help_sort_card_lists_tracks_no_source_places(fake_spotify, alice_we
     page = alice_web.get("/music/").content.decode()
 
     assert 'id="help-sort"' in page and page.count("sort-fits") == 2
+
+
+def test_the_page_offers_the_web_player_to_linked_people_and_keeps_the_embed(fake_spotify, alice_web, alice_link):
+    page = alice_web.get("/music/").content.decode()
+
+    assert 'id="web-player"' in page and "/api/player/token/" in page
+    assert "open.spotify.com/embed/playlist/" in page  # the fallback stays on the page
+
+
+def test_no_web_player_without_a_link_or_without_premium(fake_spotify, bob_web, alice_link, client):
+    assert 'id="web-player"' not in bob_web.get("/music/").content.decode()
+    alice_link.premium = False
+    alice_link.save()
+    client.login(username="alice", password=PASSWORD)
+    assert 'id="web-player"' not in client.get("/music/").content.decode()
