@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("consent/", views.consent, name="consent"),
     path("token/", views.token_rotate, name="token-rotate"),
     path("token/revoke/", views.token_revoke, name="token-revoke"),
     path("export/", views.export, name="export"),

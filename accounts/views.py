@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
@@ -30,6 +30,20 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome to MoodMusic, {user}!")
         return redirect("emotion:capture")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def consent(request: HttpRequest) -> HttpResponse:
+    """Ask for consent to face analysis (people who signed up before it was asked); POST records it."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST":
+        if request.user.face_analysis_consent_at is None:
+            request.user.face_analysis_consent_at = timezone.now()
+            request.user.save(update_fields=["face_analysis_consent_at"])
+        return redirect(next_url or "emotion:capture")
+    return render(request, "accounts/consent.html", {"next": next_url})
 
 
 @login_required

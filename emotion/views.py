@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -23,6 +23,8 @@ def _page_config() -> dict:
 @login_required
 @ensure_csrf_cookie
 def capture_page(request):
+    if request.user.face_analysis_consent_at is None:  # signed up before sign-up asked for it
+        return redirect(f"{reverse('consent')}?next={request.path}")
     first_capture = not MoodEntry.objects.filter(owner=request.user).exists()
     return render(request, "emotion/capture.html",
                   {"emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture})

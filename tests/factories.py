@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 PASSWORD = "correct horse battery staple"
 
@@ -13,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    face_analysis_consent_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

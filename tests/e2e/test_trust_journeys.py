@@ -61,8 +61,15 @@ def test_every_page_of_the_journeys_passes_axe_without_csp_violations(live_serve
     expect(page.locator(".errorlist").first).to_be_visible()
     check_page(page, "/accounts/signup/ with errors", problems, phone)
 
-    UserFactory(username="ada")  # signed up by the form in test_mood_journeys; here the sign-up throttle is spared
-    log_in(page, site, "ada", "/capture/")
+    # Signed up before sign-up asked for consent (the form's sign-up is test_mood_journeys'; the throttle is spared).
+    UserFactory(username="ada", face_analysis_consent_at=None)
+    log_in(page, site, "ada", "/history/")
+    check_page(page, "/history/ (empty)", problems, phone)
+    page.goto(f"{site}/capture/")
+    page.wait_for_url(f"{site}/accounts/consent/?next=/capture/")
+    check_page(page, "/accounts/consent/", problems, phone)
+    page.click("main form [type=submit]")
+    page.wait_for_url(f"{site}/capture/")
     check_page(page, "/capture/ (first visit)", problems, phone)
     upload_astronaut(page)
     page.click("#correct-toggle")
