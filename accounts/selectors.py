@@ -3,7 +3,8 @@ from typing import Any
 from accounts.models import User
 from emotion.models import Capture, FaceReading, MoodEntry
 
-PROFILE_FIELDS = ("username", "email", "display_name", "keep_captures", "date_joined", "last_login")
+PROFILE_FIELDS = ("username", "email", "display_name", "keep_captures", "date_joined", "last_login",
+                  "face_analysis_consent_at")
 CAPTURE_FIELDS = (
     "id",
     "status",

@@ -299,9 +299,8 @@
       if (several) {
         box.type = "button";
         box.setAttribute("aria-pressed", String(face.is_primary));
-        box.setAttribute("aria-label", face.is_primary
-          ? "Your face: " + label(face.emotion)
-          : "This is me: face " + (i + 1) + ", " + label(face.emotion));
+        // The name starts with the visible tag, so speech input ("click Face 2") finds it.
+        box.setAttribute("aria-label", tag.textContent + (face.is_primary ? ", your face" : ": pick as your face"));
         if (!face.is_primary) box.title = "Pick this face as yours";
         box.addEventListener("click", function () { if (!face.is_primary) pickFace(capture, face); });
       }

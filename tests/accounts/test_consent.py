@@ -63,3 +63,11 @@ def test_a_stranger_is_sent_to_log_in(client, db):
     response = client.post("/accounts/consent/")
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_profile_says_when_consent_was_given(client, alice):
+    client.force_login(alice)
+
+    html = client.get("/accounts/profile/").content.decode()
+
+    assert "You agreed to face analysis on" in html

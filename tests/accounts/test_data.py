@@ -63,6 +63,7 @@ def test_export_contains_alices_data_and_none_of_bobs(client, alice, bob):
 
     assert data["profile"]["username"] == "alice"
     assert data["profile"]["email"] == "alice@example.com"
+    assert data["profile"]["face_analysis_consent_at"]  # when she agreed to face analysis
     assert [c["id"] for c in data["captures"]] == [alice_capture.pk]
     assert data["captures"][0]["readings"][0]["emotion"] == "happy"
     assert data["captures"][0]["image"] == alice_capture.image.name

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
 from playlists.models import DefaultPlaylist
-from tests.e2e.checks import screenshot
+from tests.e2e.checks import axe_violations, screenshot
 from tests.e2e.images import two_faces_png
 from tests.factories import PASSWORD, UserFactory
 
@@ -86,6 +86,7 @@ def test_webcam_capture_without_a_face_says_so(live_server, open_browser):
     expect(page.locator("#face-boxes .face-box")).to_have_count(0)
     expect(page.locator("#reading")).to_be_hidden()
     screenshot(page, "no-face")
+    assert axe_violations(page) == []
     assert not MoodEntry.objects.filter(owner__username="grace").exists()
 
 
@@ -129,6 +130,7 @@ def test_uploaded_photo_with_two_faces_lets_me_pick_mine(live_server, open_brows
     expect(page.locator("#face-boxes .face-box.primary .face-tag")).to_contain_text("You")
     expect(page.locator("#faces-hint")).to_contain_text("2 faces found")
     screenshot(page, "two-faces")
+    assert axe_violations(page) == []  # the face boxes are buttons with names
     entry = MoodEntry.objects.get(owner__username="hedy")
     first_choice = entry.capture.readings.get(is_primary=True)
 
