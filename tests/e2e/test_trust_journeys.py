@@ -198,3 +198,4 @@ def test_admin_and_api_docs_run_under_the_csp_without_violations(live_server, op
     expect(page.locator(".swagger-ui .info")).to_be_visible()
 
     assert csp_violations(console) == []
+    assert [m for m in console if "404" in m] == []  # no missing script, style or icon

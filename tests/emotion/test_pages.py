@@ -133,7 +133,10 @@ def test_the_admin_is_branded(client, db):
 
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
 
-    assert b"MoodMusic administration" in client.get("/admin/").content
+    html = client.get("/admin/").content
+
+    assert b"MoodMusic administration" in html
+    assert b"img/favicon.svg" in html  # no 404 for /favicon.ico in the admin either
 
 
 def test_icons_are_static_files(client, db):
