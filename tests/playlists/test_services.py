@@ -250,3 +250,37 @@ def test_mood_regions_cover_every_emotion():
     assert set(mood.REGIONS) == set(EMOTIONS)
     assert mood.genre_point(["death metal"])[1] > 0.9
     assert mood.genre_point(["polka"]) is None
+
+
+def test_a_chosen_playlist_that_is_gone_is_dropped_and_the_import_goes_on(fake_spotify, alice_link, alice_library):
+    kept = fake_spotify.add_playlist("alice-spotify", "Kept", fake_spotify.add_tracks(2, prefix="k"))
+    gone = fake_spotify.add_playlist("alice-spotify", "Gone", fake_spotify.add_tracks(2, prefix="g"))
+    services.library_import(link=alice_link)  # learns both as alice's own
+    alice_link.refresh_from_db()
+    alice_link.source_playlists = [kept, gone]
+    alice_link.save()
+    fake_spotify.delete_playlist(gone)
+
+    services.library_import(link=alice_link)
+
+    alice_link.refresh_from_db()
+    assert alice_link.import_status == "done" and alice_link.source_playlists == [kept]
+    assert LibraryItem.objects.filter(user=alice_link.user, source="playlist").count() == 2
+
+
+def test_only_the_persons_own_playlists_can_be_chosen(fake_spotify, alice_link, bob_link, alice_library):
+    bobs = fake_spotify.add_playlist("bob-spotify", "Bob's", alice_library[:2])
+    services.library_import(link=alice_link)
+
+    link = services.sources_update(user=alice_link.user, use_liked=True, use_top=True, playlist_ids=[bobs])
+
+    assert link.source_playlists == []
+
+
+def test_musicbrainz_is_asked_with_a_user_agent_that_names_the_app(fake_spotify, fake_features, alice_link, settings):
+    _, musicbrainz = fake_features
+    settings.FEATURES_USER_AGENT = "python-requests/2.34"  # what MusicBrainz blocks
+    fake_spotify.users["alice-spotify"].liked = fake_spotify.add_tracks(1, features="tags")
+    services.library_import(link=alice_link)
+
+    assert services.features_fill(link=alice_link)["unavailable"] == 1
