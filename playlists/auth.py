@@ -16,6 +16,11 @@ class SpotifyOAuth2(BaseSpotifyOAuth2):
     ID_KEY = "account_id"
     LEGACY_ID_KEYS = ("id",)
 
+    def allow_unverified_legacy_uid_migration(self, old_id_key: str, id_key: str) -> bool:
+        """Links made before account ids were keyed by the Spotify user ``id``; the same ``/me`` answer that
+        gives the account id names that user id, so the old association moves to the account id."""
+        return (old_id_key, id_key) == ("id", "account_id")
+
     @property
     def AUTHORIZATION_URL(self) -> str:  # noqa: N802 (social-core's attribute name)
         return f"{settings.SPOTIFY_ACCOUNTS_URL}/authorize"

@@ -292,3 +292,13 @@ def test_no_web_player_without_a_link_or_without_premium(fake_spotify, bob_web, 
     alice_link.save()
     client.login(username="alice", password=PASSWORD)
     assert 'id="web-player"' not in client.get("/music/").content.decode()
+
+
+def test_a_link_made_before_account_ids_moves_to_the_account_id(fake_spotify, alice_web, alice):
+    fake_spotify.add_user("alice-spotify", "Alice S", account_id="immutable-1")
+    UserSocialAuth.objects.create(user=alice, provider="spotify", uid="alice-spotify")  # keyed by the old id
+
+    _link_through_spotify(fake_spotify, alice_web)
+
+    assert list(UserSocialAuth.objects.filter(user=alice).values_list("uid", flat=True)) == ["immutable-1"]
+    assert SpotifyLink.objects.get(user=alice).state == "ok"
