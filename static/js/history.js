@@ -212,7 +212,7 @@
     });
     $("insight-note").textContent = summary.change
       ? "Compared with " + summary.change.previous_from + " to " + summary.change.previous_to +
-        ". Times of day are in the server's time zone."
+        ". Times of day are in your time zone (" + Intl.DateTimeFormat().resolvedOptions().timeZone + ")."
       : "";
     $("insight").classList.toggle("hidden", !list.children.length);
   }

@@ -1,7 +1,17 @@
-// Every page: the compact menu at phone widths, and forms that ask before they do something
-// that cannot be undone (<form data-confirm="...">), without inline handlers (the CSP forbids them).
+// Every page: the person's time zone for the server, the compact menu at phone widths, and forms that
+// ask before they do something that cannot be undone (<form data-confirm="...">), without inline
+// handlers (the CSP forbids them).
 (function () {
   "use strict";
+
+  // The server shows days and times of day in the person's own time zone (accounts/timezones.py).
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const current = document.cookie.match(/(?:^|; )tz=([^;]+)/);
+    if (zone && (!current || decodeURIComponent(current[1]) !== zone)) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (e) { /* no Intl time zone: the server's is used */ }
 
   const toggle = document.getElementById("menu-toggle");
   const menu = document.getElementById("site-menu");

@@ -1,0 +1,32 @@
+"""Days and times of day in the person's time zone, from the browser's ``tz`` cookie."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from emotion.models import MoodEntry
+
+
+def test_the_summary_reads_days_and_times_of_day_in_the_browsers_time_zone(alice, client):
+    # 23:30 UTC on 9 March is 08:30 on 10 March in Tokyo.
+    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL,
+                             created_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC))
+    client.force_login(alice)
+
+    utc = client.get("/api/moods/summary/", {"from": "2026-03-10", "to": "2026-03-10"}).json()
+    client.cookies["tz"] = "Asia/Tokyo"
+    tokyo = client.get("/api/moods/summary/", {"from": "2026-03-10", "to": "2026-03-10"}).json()
+
+    assert utc["total"] == 0
+    assert tokyo["total"] == 1
+    assert tokyo["time_of_day"] == [{"emotion": "happy", "parts": ["morning"], "count": 1}]
+
+
+def test_an_unknown_time_zone_falls_back_to_the_servers(alice, client):
+    client.force_login(alice)
+    client.cookies["tz"] = "Mars/Olympus_Mons"
+
+    response = client.get("/api/moods/summary/")
+
+    assert response.status_code == 200
+    assert timezone.get_current_timezone_name() == "UTC"  # nothing left activated after the request
