@@ -145,3 +145,12 @@ def test_icons_are_static_files(client, db):
     for name in ["img/favicon.ico", "img/favicon.svg", "img/apple-touch-icon.png", "img/icon-192.png",
                  "img/icon-512.png", "site.webmanifest", "js/api.js", "js/site.js"]:
         assert finders.find(name), name
+
+
+def test_a_stale_form_gets_the_sites_own_explanation(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert b"That form had gone stale" in response.content
