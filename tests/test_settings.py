@@ -13,6 +13,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "moodmusic.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SPOTIFY_CLIENT_ID": "client-id",
+    "SPOTIFY_CLIENT_SECRET": "client-secret",
 }
 
 
@@ -26,6 +28,12 @@ def test_check_deploy_passes_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_warns_an_operator_who_has_not_configured_spotify():
+    result = run_manage("check", "--deploy", **{**PRODUCTION, "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""})
+    assert result.returncode == 0
+    assert "playlists.W001" in result.stderr + result.stdout
 
 
 def test_production_without_a_secret_key_refuses_to_start():
