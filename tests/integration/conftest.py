@@ -12,6 +12,7 @@ from django.conf import settings
 
 from worker.celery import app as celery_app
 
+
 def redis_url() -> str:
     """The Redis the worker tests use: ``TEST_REDIS_URL`` as given (host, password, database), so two
     runs on one machine can be kept apart by giving each its own database number."""
