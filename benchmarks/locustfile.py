@@ -2,7 +2,7 @@
 
 Environment (set by benchmarks/load.py): LOAD_TOKENS (a file with one API token a line), LOAD_RESULT (where
 the per-capture figures go as JSON), LOAD_PACING (seconds between one user's captures; 0 = as fast as it can).
-The poll backs off like the capture page does: 50 ms doubling to 800 ms.
+The poll backs off as the capture page does (static/js/capture.js): 150 ms, then 1.5 times longer, at most 2 s.
 """
 
 import itertools
@@ -16,7 +16,7 @@ import cv2
 from locust import HttpUser, between, constant_pacing, events, task
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "images" / "astronaut.png"
-POLL_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
+POLL_FIRST, POLL_FACTOR, POLL_MAX = 0.15, 1.5, 2.0
 RESULT_TIMEOUT = 60.0
 
 
@@ -60,8 +60,10 @@ class Capturer(HttpUser):
         self.wait_for_result(capture_id, started)
 
     def wait_for_result(self, capture_id: int, started: float) -> None:
-        for attempt in itertools.count():
-            time.sleep(POLL_DELAYS[min(attempt, len(POLL_DELAYS) - 1)])
+        delay = POLL_FIRST
+        while True:
+            time.sleep(delay)
+            delay = min(delay * POLL_FACTOR, POLL_MAX)
             r = self.client.get(f"/api/captures/{capture_id}/", headers=self.headers, name="GET /api/captures/{id}/")
             status = r.json().get("status") if r.status_code == 200 else None
             if status in ("done", "failed") or time.monotonic() - started > RESULT_TIMEOUT:

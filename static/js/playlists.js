@@ -1,11 +1,7 @@
 // Music page: import progress polling, thumbs up/down votes and the "help sort these" card.
 (function () {
   "use strict";
-
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const MM = window.MoodMusic;
 
   const progress = document.getElementById("import-progress");
   if (progress && progress.dataset.status === "running") {
@@ -23,14 +19,29 @@
     }, 2000);
   }
 
-  async function vote(url, track, emotion, fits) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ track: track, emotion: emotion, fits: fits }),
-    });
-    return response.ok;
+  // One line, announced, that says why a vote did not count (it was dropped silently before).
+  function voteStatus(near) {
+    let status = document.getElementById("vote-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.id = "vote-status";
+      status.className = "error";
+      status.setAttribute("role", "status");
+      near.parentNode.insertBefore(status, near);
+    }
+    return status;
+  }
+
+  async function vote(url, track, emotion, fits, near) {
+    try {
+      await MM.postJson(url, { track: track, emotion: emotion, fits: fits });
+    } catch (error) {
+      voteStatus(near).textContent = "Your vote was not saved: " + error.message;
+      return false;
+    }
+    const status = document.getElementById("vote-status");
+    if (status) status.textContent = "";
+    return true;
   }
 
   // "Help sort these": the person places a track no source knows; it leaves the card once saved.
@@ -41,7 +52,7 @@
       if (!button) return;
       const row = button.closest("li");
       const emotion = row.querySelector("select").value;
-      if (await vote(helpSort.dataset.voteUrl, row.dataset.track, emotion, true)) row.remove();
+      if (await vote(helpSort.dataset.voteUrl, row.dataset.track, emotion, true, helpSort)) row.remove();
     });
   }
 
@@ -52,7 +63,7 @@
     if (!button) return;
     const row = button.closest("li");
     const fits = button.classList.contains("active") ? null : button.dataset.fits === "true";
-    if (!(await vote(list.dataset.voteUrl, row.dataset.track, row.dataset.emotion, fits))) return;
+    if (!(await vote(list.dataset.voteUrl, row.dataset.track, row.dataset.emotion, fits, list))) return;
     row.querySelectorAll("button.vote").forEach(function (b) { b.classList.remove("active"); });
     if (fits !== null) button.classList.add("active");
   });
@@ -66,11 +77,6 @@
   const section = document.getElementById("web-player");
   if (!section) return;
   const status = section.querySelector(".status");
-
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
 
   function giveUp() {
     section.classList.add("hidden");
@@ -99,14 +105,13 @@
   section.addEventListener("click", async function (event) {
     const button = event.target.closest("button.play-here");
     if (!button || !section.dataset.deviceId) return;
-    const response = await fetch(section.dataset.playUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ emotion: button.dataset.emotion, device_id: section.dataset.deviceId }),
-    });
-    const data = response.ok ? null : await response.json().catch(function () { return {}; });
-    status.textContent = response.ok ? "Playing " + button.textContent + "." : (data.detail || "Could not play.");
+    try {
+      await window.MoodMusic.postJson(section.dataset.playUrl,
+        { emotion: button.dataset.emotion, device_id: section.dataset.deviceId });
+      status.textContent = "Playing " + button.textContent + ".";
+    } catch (error) {
+      status.textContent = error.message;
+    }
   });
 
   const script = document.createElement("script");
