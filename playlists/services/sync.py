@@ -1,5 +1,7 @@
 """Writing the built lists to Spotify, and the refresh that follows a recorded mood."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -8,6 +10,8 @@ from django.utils import timezone
 from playlists.client import SpotifyClient, SpotifyNotFound
 from playlists.models import EmotionPlaylist, SpotifyLink
 from playlists.services.link import usable_link
+
+log = logging.getLogger(__name__)
 
 UPLOAD_CHUNK = 100  # Spotify's limit of URIs per add/replace call
 
@@ -79,9 +83,23 @@ def playlist_refresh_for_mood(*, user, emotion: str) -> None:
     """
     if not SpotifyLink.objects.filter(user=user, state=SpotifyLink.State.OK).exists():
         return
-    if not cache.add(f"playlists:refresh:{user.pk}:{emotion}", 1, timeout=settings.SPOTIFY_SYNC_DEBOUNCE):
+    # The refresh is a side effect of a mood: a cache or broker outage skips it (the next mood or a resync
+    # catches up) rather than failing the capture that recorded the mood.
+    try:
+        if not cache.add(f"playlists:refresh:{user.pk}:{emotion}", 1, timeout=settings.SPOTIFY_SYNC_DEBOUNCE):
+            return
+    except Exception:
+        log.warning("playlist refresh for user %s skipped: the cache is unavailable", user.pk, exc_info=True)
         return
+    transaction.on_commit(lambda: _enqueue_build(user.pk, emotion))
+
+
+def _enqueue_build(user_id: int, emotion: str) -> None:
+    from kombu.exceptions import OperationalError
+
     from playlists.tasks import build_playlist
 
-    delay = settings.SPOTIFY_SYNC_DEBOUNCE
-    transaction.on_commit(lambda: build_playlist.apply_async((user.pk, emotion), countdown=delay))
+    try:
+        build_playlist.apply_async((user_id, emotion), countdown=settings.SPOTIFY_SYNC_DEBOUNCE)
+    except (OperationalError, ConnectionError, TimeoutError, OSError):
+        log.warning("playlist refresh for user %s skipped: the broker is unavailable", user_id, exc_info=True)
