@@ -76,9 +76,11 @@ def wait_healthy(base: str, timeout: float = 120) -> None:
 
 CREATE_USERS = """
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 for i in range({n}):
-    user = get_user_model().objects.create_user(f"load{{i}}", password="load benchmark pass phrase")
+    user = get_user_model().objects.create_user(f"load{{i}}", password="load benchmark pass phrase",
+                                                face_analysis_consent_at=timezone.now())
     print(Token.objects.create(user=user).key)
 """
 

@@ -58,12 +58,22 @@ def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK)
     return Response(CaptureSerializer(capture, context={"request": request}).data, status=code)
 
 
-@extend_schema(request={"multipart/form-data": CaptureUploadSerializer}, responses={202: CaptureSerializer})
+NO_CONSENT = UploadRejected(403, "consent_required",
+                            "Agree to face analysis first: open the capture page, or your profile, to give consent.")
+
+
+@extend_schema(request={"multipart/form-data": CaptureUploadSerializer},
+               responses={202: CaptureSerializer, 403: ErrorSerializer})
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 @throttle_classes([CaptureRateThrottle])
 def capture_create(request) -> Response:
-    """Upload one still frame (JPEG or PNG) for analysis; poll the returned URL for the result."""
+    """Upload one still frame (JPEG or PNG) for analysis; poll the returned URL for the result.
+
+    Only for people who consented to face analysis (at sign-up, or on the consent page): 403 otherwise.
+    """
+    if request.user.face_analysis_consent_at is None:
+        return _rejected(NO_CONSENT)
     if "image" not in request.data:
         return _rejected(NO_IMAGE)
     form = CaptureUploadSerializer(data=request.data)

@@ -144,3 +144,15 @@ def test_the_openapi_schema_lists_the_endpoints(alice_api):
     expected = {"/api/captures/", "/api/captures/{id}/", "/api/captures/{id}/primary/",
                 "/api/moods/", "/api/moods/{id}/", "/api/moods/summary/"}
     assert expected <= set(paths)
+
+
+def test_a_capture_without_consent_to_face_analysis_is_refused_and_nothing_stored(alice, alice_api):
+    alice.face_analysis_consent_at = None
+    alice.save(update_fields=["face_analysis_consent_at"])
+    photo = SimpleUploadedFile("me.jpg", fixture_bytes("astronaut.png"), "image/jpeg")
+
+    response = alice_api.post("/api/captures/", {"image": photo}, format="multipart")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "consent_required"
+    assert not Capture.objects.filter(owner=alice).exists()
