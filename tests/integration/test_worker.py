@@ -62,10 +62,11 @@ import django
 django.setup()
 from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from accounts.models import User
 from emotion import engine
 import moodmusic.wsgi  # noqa: F401
-user, _ = User.objects.get_or_create(username="probe")
+user, _ = User.objects.get_or_create(username="probe", defaults={"face_analysis_consent_at": timezone.now()})
 client = Client()
 client.force_login(user)
 data = open(sys.argv[1], "rb").read()
