@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--iterations", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--one-core", action="store_true", help="pin this process to a single CPU")
+    p.add_argument("--flip-tta", action="store_true", help="also classify each face mirrored (EMOTION_FLIP_TTA)")
     return p.parse_args(argv)
 
 
@@ -54,7 +55,8 @@ def build_pipeline(args: argparse.Namespace):
     pipeline_class = Pipeline
     if args.kind == "fer":
         from benchmarks.fer_baseline import FerPipeline as pipeline_class
-    return pipeline_class(make_detector(args.detector_model), EmotionClassifier(args.model, num_threads=args.threads))
+    return pipeline_class(make_detector(args.detector_model),
+                          EmotionClassifier(args.model, num_threads=args.threads, flip_tta=args.flip_tta))
 
 
 def memory_mb() -> dict[str, float]:

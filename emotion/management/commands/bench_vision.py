@@ -174,6 +174,8 @@ class Command(BaseCommand):
             command.append("--one-core")
         if options["detector_model"]:
             command += ["--detector-model", str(options["detector_model"])]
+        if kind == "ours" and settings.EMOTION_FLIP_TTA:
+            command.append("--flip-tta")  # measure the shipped model as the worker runs it
         started_at = time.time()
         done = subprocess.run([*command, "--started-at", repr(started_at)], cwd=settings.BASE_DIR,
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
