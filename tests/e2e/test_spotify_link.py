@@ -38,6 +38,20 @@ def test_linking_spotify_in_a_real_browser(live_server, fake_spotify, monkeypatc
         panel = page.inner_text("#spotify-link")
         assert "Linked as" in panel and "Alice on Spotify" in panel
         assert page.locator("#playlist-happy li").count() == 30
+
+        page.click("#playlist-happy summary strong")  # open the happy playlist
+        first = page.locator("#playlist-happy li").first
+        first.locator("button.vote[data-fits=true]").click()
+        first.locator("button.vote.active[data-fits=true]").wait_for(timeout=10_000)  # saved
+        # The next vote fails on the server: the person is told, and the button does not pretend it counted.
+        page.route("**/api/music/votes/**", lambda route: route.fulfill(
+            status=503, content_type="application/json",
+            body='{"code": "unavailable", "detail": "MoodMusic cannot reach one of its services right now."}'))
+        first.locator("button.vote[data-fits=false]").click()
+        page.wait_for_function("document.getElementById('vote-status')?.textContent.includes('not saved')",
+                               timeout=10_000)
+        assert "cannot reach one of its services" in page.inner_text("#vote-status")
+        assert first.locator("button.vote.active[data-fits=true]").count() == 1
         browser.close()
 
     assert len(fake_spotify.playlists_of("alice-spotify")) == 7
