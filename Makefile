@@ -12,7 +12,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs on PostgreSQL and Redis (both local, see README); override to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
-TEST_REDIS_URL ?= redis://127.0.0.1:6379
+# The worker tests flush this Redis database: keep it apart from anything else on that server.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/3
 
 .PHONY: run test install install-dev lint worker web beat train bench clean screenshots
 
