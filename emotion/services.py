@@ -40,18 +40,12 @@ def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -
 
 
 def capture_enqueue(*, capture_id: int) -> bool:
-    """Hand a capture to the broker; False (logged, nothing raised) when the broker cannot take it."""
-    from kombu.exceptions import OperationalError
-
+    """Hand a capture to the broker; False when the broker cannot take it (the sweeper sends it later)."""
     from emotion.tasks import analyse_capture
+    from worker.celery import enqueue
 
     Capture.objects.filter(pk=capture_id).update(sent_at=timezone.now())
-    try:
-        analyse_capture.delay(capture_id)
-    except (OperationalError, ConnectionError, TimeoutError, OSError) as exc:
-        log.warning("broker unavailable, capture %s waits for the sweeper: %s", capture_id, exc)
-        return False
-    return True
+    return enqueue(analyse_capture, (capture_id,))
 
 
 def _stale_claim_age() -> timedelta:

@@ -91,15 +91,8 @@ def playlist_refresh_for_mood(*, user, emotion: str) -> None:
     except Exception:
         log.warning("playlist refresh for user %s skipped: the cache is unavailable", user.pk, exc_info=True)
         return
-    transaction.on_commit(lambda: _enqueue_build(user.pk, emotion))
-
-
-def _enqueue_build(user_id: int, emotion: str) -> None:
-    from kombu.exceptions import OperationalError
-
     from playlists.tasks import build_playlist
+    from worker.celery import enqueue
 
-    try:
-        build_playlist.apply_async((user_id, emotion), countdown=settings.SPOTIFY_SYNC_DEBOUNCE)
-    except (OperationalError, ConnectionError, TimeoutError, OSError):
-        log.warning("playlist refresh for user %s skipped: the broker is unavailable", user_id, exc_info=True)
+    transaction.on_commit(lambda: enqueue(build_playlist, (user.pk, emotion),
+                                          countdown=settings.SPOTIFY_SYNC_DEBOUNCE))
