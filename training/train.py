@@ -20,6 +20,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from emotion.vision.labels import EMOTIONS  # noqa: E402
 from emotion.vision.preprocess import faces_to_batch  # noqa: E402
 from training import augment, data, models  # noqa: E402
 from training.plots import plot_history  # noqa: E402
@@ -44,6 +45,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--labels", default="fer", choices=["fer", "ferplus-majority", "ferplus-soft", "mixed"])
     p.add_argument("--val-labels", default=None, choices=["fer", "ferplus-majority"],
                    help="labels that choose best.keras (default: ferplus-majority for FER+ targets, else fer)")
+    p.add_argument("--logit-adjust", type=float, default=0.0, metavar="TAU",
+                   help="train with logit-adjusted loss (Menon et al. 2021): the loss sees the logits plus "
+                        "TAU * log(class prior of the training targets), so the network itself learns the "
+                        "prior-free (balanced) reading that lifts rare classes; 0 trains plainly")
     p.add_argument("--erasing", type=float, default=0.5, help="random erasing probability")
     p.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
     p.add_argument("--seed", type=int, default=1)
@@ -84,7 +89,30 @@ def training_dataset(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> 
     )
 
 
-def build_model(args: argparse.Namespace, steps_per_epoch: int) -> keras.Model:
+def class_prior(targets: np.ndarray) -> np.ndarray:
+    """Each class's share of the training target mass (soft targets count fractionally)."""
+    mass = targets.sum(axis=0).astype(np.float64) + 1.0  # +1: a class absent from a tiny run stays finite
+    return (mass / mass.sum()).astype(np.float32)
+
+
+def logit_adjusted_loss(prior: np.ndarray, tau: float, label_smoothing: float = 0.0):
+    """Cross-entropy on ``softmax(log p + tau * log prior)``.
+
+    The network outputs probabilities ``p = softmax(z)``; ``log p`` is ``z`` up to a constant, so adding
+    ``tau * log prior`` before a fresh softmax is Menon et al.'s logit-adjusted loss. Frequent classes
+    get a head start inside the loss, so the network's own output need not favour them.
+    """
+    shift = tf.constant(tau * np.log(prior), tf.float32)
+    crossentropy = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=label_smoothing)
+
+    def loss(y_true, y_pred):
+        logits = tf.math.log(tf.clip_by_value(tf.cast(y_pred, tf.float32), 1e-7, 1.0)) + shift
+        return crossentropy(y_true, logits)
+
+    return loss
+
+
+def build_model(args: argparse.Namespace, steps_per_epoch: int, prior: np.ndarray | None = None) -> keras.Model:
     kwargs = {}
     if args.arch == "compact":
         kwargs = {"width": args.width, "blocks": tuple(int(b) for b in args.blocks.split(","))}
@@ -92,9 +120,13 @@ def build_model(args: argparse.Namespace, steps_per_epoch: int) -> keras.Model:
     optimizer = keras.optimizers.SGD(
         learning_rate(args, steps_per_epoch), momentum=0.9, nesterov=True, weight_decay=args.weight_decay
     )
+    if args.logit_adjust:
+        loss = logit_adjusted_loss(prior, args.logit_adjust, args.label_smoothing)
+    else:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing)
     model.compile(
         optimizer=optimizer,
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing),
+        loss=loss,
         metrics=["accuracy"],
     )
     return model
@@ -128,7 +160,11 @@ def main(argv: list[str] | None = None) -> dict:
     y_train = train.soft_targets(args.labels)
     x_val, y_val = faces_to_batch(val.images), val.soft_targets("fer")
     steps = math.ceil(len(x_train) / args.batch)
-    model = build_model(args, steps)
+    prior = class_prior(y_train)
+    model = build_model(args, steps, prior)
+    if args.logit_adjust:
+        print(f"logit adjustment tau {args.logit_adjust} on prior "
+              f"{dict(zip(EMOTIONS, np.round(prior, 4).tolist(), strict=True))}", flush=True)
     print(f"{model.name}: {model.count_params():,} parameters", flush=True)
 
     callbacks = [
@@ -150,8 +186,9 @@ def main(argv: list[str] | None = None) -> dict:
         verbose=1 if args.progress else 2,
         shuffle=False,  # the dataset shuffles itself each epoch
     )
-    best = keras.models.load_model(args.out / "best.keras")
-    _, accuracy = best.evaluate(x_val, y_val, verbose=0, batch_size=256)
+    best = keras.models.load_model(args.out / "best.keras", compile=False)
+    predictions = best.predict(x_val, batch_size=256, verbose=0).argmax(axis=1)
+    accuracy = (predictions == y_val.argmax(axis=1)).mean()
     summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "val_labels": val_labels,
                "epochs": args.epochs,
                "fit_minutes": round((time.monotonic() - started) / 60, 1)}
