@@ -28,7 +28,6 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from emotion.vision.classifier import EmotionClassifier  # noqa: E402
-from emotion.vision.decision import Decision  # noqa: E402
 from emotion.vision.labels import EMOTIONS  # noqa: E402
 from emotion.vision.preprocess import faces_to_batch  # noqa: E402
 from training import data  # noqa: E402
@@ -127,7 +126,7 @@ def agreement(expected: np.ndarray, got: np.ndarray) -> dict:
 
 
 def latency_ms(tflite_path: Path, runs: int = 300) -> float:
-    classifier = EmotionClassifier(tflite_path, decision=Decision())
+    classifier = EmotionClassifier(tflite_path, use_card=False)
     face = np.random.default_rng(0).random((1, 48, 48, 1), np.float32)
     for _ in range(20):
         classifier.predict(face)
@@ -173,9 +172,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     labels = val.labels
     # The network alone: a card left beside --out by an earlier model may name a decision step.
-    tflite_probs = EmotionClassifier(args.out, decision=Decision()).predict(x)
+    tflite_probs = EmotionClassifier(args.out, use_card=False).predict(x)
     check = agreement(keras_probs, tflite_probs)
-    flipped_probs = EmotionClassifier(args.out, flip_tta=True, decision=Decision()).predict(x)
+    flipped_probs = EmotionClassifier(args.out, flip_tta=True, use_card=False).predict(x)
     card = {
         "source": [str(path) for path in args.model],
         "quantize": args.quantize,

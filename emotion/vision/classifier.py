@@ -1,5 +1,5 @@
-"""The emotion classifier: the LiteRT model exported by ``training.export``, then the decision step
-its card names (``emotion.vision.decision``)."""
+"""The emotion classifier: the LiteRT network(s) its model card names, exported by ``training.export``,
+blended and followed by the decision step (``emotion.vision.card``, ``emotion.vision.decision``)."""
 
 import functools
 import hashlib
@@ -8,44 +8,20 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from emotion.vision.decision import Decision
+from emotion.vision.card import ModelCard
 from emotion.vision.labels import NUM_CLASSES
 
 
-class EmotionClassifier:
-    """Runs the exported model on batches of preprocessed faces (N, 48, 48, 1).
+class _Network:
+    """One LiteRT interpreter, resized to each batch it is given."""
 
-    One interpreter per process; ``num_threads=1`` because a worker process handles one
-    capture at a time and scaling comes from more processes. With ``flip_tta`` each face is
-    also classified mirrored and the two probability vectors are averaged. The card beside the model
-    (``emotion.json`` for ``emotion.tflite``) may name a decision step, applied after that average;
-    ``decision`` overrides it (``Decision()``: the network's own probabilities).
-    """
-
-    def __init__(self, model_path: str | Path, num_threads: int = 1, flip_tta: bool = False,
-                 decision: Decision | None = None) -> None:
-        self.model_path = Path(model_path)
-        if not self.model_path.exists():
-            raise FileNotFoundError(f"emotion model not found at {self.model_path}")
-        self.flip_tta = flip_tta
-        self.decision = decision or Decision.from_card(self.model_path.with_suffix(".json"))
-        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
+    def __init__(self, path: Path, num_threads: int) -> None:
+        self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._shape = tuple(self._interpreter.get_input_details()[0]["shape"][1:])
         self._batch = 0
         self._resize(1)
-
-    @functools.cached_property
-    def version(self) -> str:
-        """``<file stem>-<first 8 hex of its SHA-256>``, plus ``+flip`` with flip TTA (hashed once).
-
-        The hash covers the decision step too, so moving the operating point is a new version."""
-        content = self.model_path.read_bytes()
-        if not self.decision.is_identity:
-            content += repr(self.decision).encode()
-        digest = hashlib.sha256(content).hexdigest()[:8]
-        return f"{self.model_path.stem}-{digest}" + ("+flip" if self.flip_tta else "")
 
     def _resize(self, batch: int) -> None:
         if batch != self._batch:
@@ -53,11 +29,50 @@ class EmotionClassifier:
             self._interpreter.allocate_tensors()
             self._batch = batch
 
-    def _run(self, batch: np.ndarray) -> np.ndarray:
+    def run(self, batch: np.ndarray) -> np.ndarray:
         self._resize(len(batch))
         self._interpreter.set_tensor(self._input, batch)
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output).copy()
+
+
+class EmotionClassifier:
+    """Runs the model on batches of preprocessed faces (N, 48, 48, 1).
+
+    One interpreter per network and process; ``num_threads=1`` because a worker process handles one
+    capture at a time and scaling comes from more processes. The card beside the model (``emotion.json``
+    for ``emotion.tflite``) may blend several networks and name a decision step; ``use_card=False``
+    runs the model file alone (what export and fitting the decision need). With ``flip_tta`` each face
+    is also classified mirrored and the two probability vectors are averaged, before the decision step.
+    """
+
+    def __init__(self, model_path: str | Path, num_threads: int = 1, flip_tta: bool = False,
+                 use_card: bool = True) -> None:
+        self.model_path = Path(model_path)
+        if not self.model_path.exists():
+            raise FileNotFoundError(f"emotion model not found at {self.model_path}")
+        self.flip_tta = flip_tta
+        card = ModelCard.read(self.model_path) if use_card else ModelCard.plain(self.model_path)
+        self.members, self.decision = card.members, card.decision
+        self._networks = [(_Network(path, num_threads), weight) for path, weight in self.members]
+
+    @functools.cached_property
+    def version(self) -> str:
+        """``<file stem>-<first 8 hex of a SHA-256>``, plus ``+flip`` with flip TTA (hashed once).
+
+        The hash covers the model file, and where the card blends or decides, every member, its
+        weight and the decision step: moving the operating point is a new version."""
+        content = self.model_path.read_bytes()
+        if self.members != ((self.model_path, 1.0),) or not self.decision.is_identity:
+            content = b"".join(path.read_bytes() + repr(weight).encode() for path, weight in self.members)
+            content += repr(self.decision).encode()
+        digest = hashlib.sha256(content).hexdigest()[:8]
+        return f"{self.model_path.stem}-{digest}" + ("+flip" if self.flip_tta else "")
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        if len(self._networks) == 1:
+            return self._networks[0][0].run(batch)
+        return sum(weight * network.run(batch) for network, weight in self._networks).astype(np.float32)
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """Return (N, 7) probabilities for a float32 batch from ``faces_to_batch``."""

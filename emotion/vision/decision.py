@@ -3,11 +3,10 @@
 ``softmax((log p + offsets) / T)``. The offsets move the operating point, how readily each emotion is
 named (a network trained on crowd votes names the rare ones, fear and disgust, too seldom); the
 temperature keeps the confidence calibrated after the move. ``training.operating_point`` fits both on
-validation and writes them into the model's card (``emotion.json``) under ``"decision"``. A model
-whose card has no decision passes its probabilities through unchanged.
+validation and writes them into the model's card (``emotion.json``, read by ``emotion.vision.card``)
+under ``"decision"``. A model whose card has no decision passes its probabilities through unchanged.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +47,12 @@ class Decision:
                 "temperature": round(float(self.temperature), 4)}
 
     @classmethod
-    def from_card(cls, card_path: str | Path) -> "Decision":
-        """The ``"decision"`` of a model card (offsets by emotion name); identity when there is none."""
-        path = Path(card_path)
-        if not path.exists():
-            return cls()
-        entry = json.loads(path.read_text()).get("decision")
+    def from_dict(cls, entry: dict | None, source: str | Path = "the model card") -> "Decision":
+        """A card's ``"decision"`` entry (offsets by emotion name); identity for none."""
         if not entry:
             return cls()
         offsets = entry.get("offsets", {})
         unknown = set(offsets) - set(EMOTIONS)
         if unknown:
-            raise ValueError(f"{path}: decision offsets for unknown emotions {sorted(unknown)}")
+            raise ValueError(f"{source}: decision offsets for unknown emotions {sorted(unknown)}")
         return cls(tuple(float(offsets.get(e, 0.0)) for e in EMOTIONS), float(entry.get("temperature", 1.0)))

@@ -88,12 +88,14 @@ def test_out_of_fold_figures_use_offsets_fitted_on_the_other_half():
 
 
 def test_a_decision_reads_its_offsets_by_name_from_the_card(tmp_path):
-    card = tmp_path / "emotion.json"
-    assert Decision.from_card(card).is_identity  # no card
+    from emotion.vision.card import ModelCard
+
+    model, card = tmp_path / "emotion.tflite", tmp_path / "emotion.json"
+    assert ModelCard.read(model) == ModelCard(((model, 1.0),))  # no card: the file alone, as it is
     card.write_text(json.dumps({"labels": list(EMOTIONS)}))
-    assert Decision.from_card(card).is_identity  # a card without a decision
+    assert ModelCard.read(model).decision.is_identity  # a card without a decision
     card.write_text(json.dumps({"decision": {"offsets": {"fear": 1.5, "disgust": 2.0}, "temperature": 0.8}}))
-    decision = Decision.from_card(card)
+    decision = ModelCard.read(model).decision
     assert decision.offsets == (0.0, 2.0, 1.5, 0.0, 0.0, 0.0, 0.0) and decision.temperature == 0.8
     probs = np.full((1, NUM_CLASSES), 1 / NUM_CLASSES, np.float32)
     assert decision.apply(probs).argmax() == INDEX["disgust"]
@@ -101,7 +103,7 @@ def test_a_decision_reads_its_offsets_by_name_from_the_card(tmp_path):
 
     card.write_text(json.dumps({"decision": {"offsets": {"contempt": 1.0}}}))
     with pytest.raises(ValueError, match="unknown emotions"):
-        Decision.from_card(card)
+        ModelCard.read(model)
     with pytest.raises(ValueError, match="positive"):
         Decision(temperature=0.0)
 
@@ -113,7 +115,7 @@ def test_the_serving_classifier_applies_the_decision_its_card_names(tmp_path):
     model = tmp_path / "emotion.tflite"
     shutil.copy(DEFAULT_OUT, model)
     faces = np.random.default_rng(0).random((5, 48, 48, 1), np.float32)
-    plain = EmotionClassifier(model, decision=Decision())
+    plain = EmotionClassifier(model, use_card=False)
     raw = plain.predict(faces)
 
     card = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())

@@ -1,0 +1,46 @@
+"""A served model's card (``emotion.json`` beside ``emotion.tflite``): which networks it blends and the
+decision step after them.
+
+    {"blend": {"members": [{"model": "emotion.tflite", "weight": 0.75},
+                           {"model": "emotion-fer2013.tflite", "weight": 0.25}]},
+     "decision": {"offsets": {"fear": 1.2, ...}, "temperature": 0.93}, ...}
+
+Members are LiteRT files named relative to the card's folder; their probabilities are averaged with
+the weights (which sum to 1), then the decision step applies. A card without ``blend`` serves the
+model file alone; without ``decision``, its probabilities unchanged. ``training.export`` writes the
+card, ``training.operating_point`` adds the blend and the decision.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from emotion.vision.decision import Decision
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    members: tuple[tuple[Path, float], ...]
+    decision: Decision = Decision()
+
+    @classmethod
+    def plain(cls, model_path: str | Path) -> "ModelCard":
+        """The model file alone, whatever its card says."""
+        return cls(((Path(model_path), 1.0),))
+
+    @classmethod
+    def read(cls, model_path: str | Path) -> "ModelCard":
+        model_path = Path(model_path)
+        card_path = model_path.with_suffix(".json")
+        card = json.loads(card_path.read_text()) if card_path.exists() else {}
+        decision = Decision.from_dict(card.get("decision"), card_path)
+        entries = (card.get("blend") or {}).get("members")
+        if not entries:
+            return cls(((model_path, 1.0),), decision)
+        members = tuple((model_path.parent / entry["model"], float(entry["weight"])) for entry in entries)
+        if any(weight <= 0 for _, weight in members) or abs(sum(w for _, w in members) - 1) > 1e-6:
+            raise ValueError(f"{card_path}: blend weights must be positive and sum to 1")
+        missing = [str(path) for path, _ in members if not path.exists()]
+        if missing:
+            raise FileNotFoundError(f"{card_path}: blend member not found: {', '.join(missing)}")
+        return cls(members, decision)
