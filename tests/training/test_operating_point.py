@@ -119,6 +119,7 @@ def test_the_serving_classifier_applies_the_decision_its_card_names(tmp_path):
     raw = plain.predict(faces)
 
     card = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())
+    card.pop("blend", None)
     card["decision"] = Decision((0, 0, 9.0, 0, 0, 0, 0), 1.0).as_card()
     model.with_suffix(".json").write_text(json.dumps(card))
     served = EmotionClassifier(model)
@@ -129,17 +130,11 @@ def test_the_serving_classifier_applies_the_decision_its_card_names(tmp_path):
     assert EmotionClassifier(model, flip_tta=True).predict(faces).argmax(1).tolist() == [FEAR] * 5
 
 
-def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
-    """End to end on a real exported model and labelled crops with FER+ votes: the command fits offsets
-    for the floors it is given, records before/after/out-of-fold figures, and serving then uses them."""
-    from emotion.vision.classifier import EmotionClassifier
-    from emotion.vision.preprocess import faces_to_batch
+def voted_crops(folder):
+    """Six real validation crops per emotion, each with ten FER+ votes: nine for its FER2013 label."""
     from tests.images import FER2013
     from tests.training.test_evaluate import VOTE_HEADER
-    from training import data, operating_point
-    from training.export import DEFAULT_OUT
 
-    folder = tmp_path / "data"
     (folder / "val").mkdir(parents=True)
     rows = []
     # column order of VOTE_HEADER: neutral, happiness, surprise, sadness, anger, disgust, fear, ...
@@ -151,10 +146,23 @@ def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
             votes[vote_column[emotion]] = 9
             rows.append(f"val/{src.name},PublicTest,{emotion}," + ",".join(map(str, votes)))
     (folder / "labels.csv").write_text(VOTE_HEADER + "\n".join(rows) + "\n")
+    return folder
+
+
+def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
+    """End to end on a real exported model and labelled crops with FER+ votes: the command fits offsets
+    for the floors it is given, records before/after/out-of-fold figures, and serving then uses them."""
+    from emotion.vision.classifier import EmotionClassifier
+    from emotion.vision.preprocess import faces_to_batch
+    from training import data, operating_point
+    from training.export import DEFAULT_OUT
+
+    folder = voted_crops(tmp_path / "data")
     model = tmp_path / "emotion.tflite"
     shutil.copy(DEFAULT_OUT, model)
     card = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())
     card.pop("decision", None)
+    card.pop("blend", None)
     model.with_suffix(".json").write_text(json.dumps(card))
 
     record = operating_point.main(["--data", str(folder), "--model", str(model), "--cache-dir", str(tmp_path / "c"),
@@ -172,7 +180,7 @@ def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
     served = EmotionClassifier(model)
     assert served.decision.offsets[FEAR] == record["offsets"]["fear"]
     x = faces_to_batch(data.read_split(folder, subfolder="val").images)
-    fear_faces = x[[i for i, row in enumerate(rows) if ",fear," in row]]
+    fear_faces = x[data.read_split(folder, subfolder="val").labels == FEAR]
     assert (served.predict(fear_faces).argmax(1) == FEAR).mean() >= 0.5
 
 
@@ -219,3 +227,71 @@ def test_a_tiny_logit_adjusted_run_trains_and_records_tau(tmp_path):
                           "--warmup", "0", "--precision", "float32", "--no-progress", "--logit-adjust", "1.0"])
     assert json.loads((run / "config.json").read_text())["logit_adjust"] == 1.0
     assert 0.0 <= summary["best_val_accuracy"] <= 1.0 and (run / "best.keras").exists()
+
+
+def shipped_pair(tmp_path):
+    """Copies of the shipped model and of the second network its card blends, without the shipped card."""
+    from training.export import DEFAULT_OUT
+
+    shipped = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())
+    second = DEFAULT_OUT.parent / shipped["blend"]["members"][1]["model"]
+    first, other = tmp_path / "first.tflite", tmp_path / "second.tflite"
+    shutil.copy(DEFAULT_OUT, first)
+    shutil.copy(second, other)
+    return first, other
+
+
+def test_a_blend_averages_its_members_with_their_weights_before_the_decision(tmp_path):
+    from emotion.vision.card import ModelCard
+    from emotion.vision.classifier import EmotionClassifier
+
+    first, other = shipped_pair(tmp_path)
+    faces = np.random.default_rng(1).random((6, 48, 48, 1), np.float32)
+    a = EmotionClassifier(first, use_card=False).predict(faces)
+    b = EmotionClassifier(other, use_card=False).predict(faces)
+    assert not np.allclose(a, b, atol=0.05)  # two networks that read faces differently
+
+    decision = Decision((0.3, 1.0, 0.5, -0.2, 0.0, -0.1, 0.0), 0.8)
+    card = {"blend": {"members": [{"model": "first.tflite", "weight": 0.7}, {"model": "second.tflite", "weight": 0.3}]},
+            "decision": decision.as_card()}
+    first.with_suffix(".json").write_text(json.dumps(card))
+    served = EmotionClassifier(first)
+    assert served.members == ((first, 0.7), (other, 0.3)) and served.decision == decision
+    assert served.predict(faces) == pytest.approx(decision.apply(0.7 * a + 0.3 * b), abs=1e-5)
+    assert served.version.startswith("first-") and served.version != EmotionClassifier(first, use_card=False).version
+
+    card["blend"]["members"][1]["weight"] = 0.5
+    first.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="sum to 1"):
+        ModelCard.read(first)
+    card["blend"]["members"][1] = {"model": "gone.tflite", "weight": 0.3}
+    first.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(FileNotFoundError, match="gone.tflite"):
+        ModelCard.read(first)
+
+
+def test_operating_point_chooses_a_blend_weight_and_serving_follows_it(tmp_path):
+    from emotion.vision.classifier import EmotionClassifier
+    from training import operating_point
+
+    first, other = shipped_pair(tmp_path)
+    folder = voted_crops(tmp_path / "data")
+    first.with_suffix(".json").write_text(json.dumps({"labels": list(EMOTIONS)}))
+    record = operating_point.main(["--data", str(folder), "--model", str(first), "--blend", str(other),
+                                   "--blend-weights", "0.2,0.5", "--cache-dir", str(tmp_path / "c"),
+                                   "--recall-floor", "fear=0.5", "--max-calm-to-negative", "0.2"])
+    members = record["blend"]["members"]
+    assert [m["model"] for m in members] == ["first.tflite", "second.tflite"]
+    assert members[1]["weight"] in (0.2, 0.5) and members[0]["weight"] == pytest.approx(1 - members[1]["weight"])
+    assert set(record["blend"]["accuracy_by_weight"]) == {"0.2", "0.5"}
+    card = json.loads(first.with_suffix(".json").read_text())
+    assert card["blend"] == record["blend"] and card["decision"]["offsets"] == record["offsets"]
+    served = EmotionClassifier(first)
+    assert [path.name for path, _ in served.members] == ["first.tflite", "second.tflite"]
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(other, elsewhere / "second.tflite")
+    with pytest.raises(SystemExit):
+        operating_point.main(["--data", str(folder), "--model", str(first),
+                              "--blend", str(elsewhere / "second.tflite")])

@@ -111,12 +111,17 @@ def test_all_faces_are_classified_in_one_batch_and_match_single_runs(pipeline):
         assert face.probabilities == pytest.approx(alone[0].probabilities, abs=1e-5)
 
 
-def test_flip_tta_averages_the_mirrored_face():
-    plain = EmotionClassifier(settings.EMOTION_MODEL_PATH)
-    tta = EmotionClassifier(settings.EMOTION_MODEL_PATH, flip_tta=True)
+def test_flip_tta_averages_the_mirrored_face_before_the_decision_step():
+    plain = EmotionClassifier(settings.EMOTION_MODEL_PATH, use_card=False)
     x = np.random.default_rng(1).random((2, 48, 48, 1), np.float32)
     expected = (plain.predict(x) + plain.predict(x[:, :, ::-1])) / 2
+    tta = EmotionClassifier(settings.EMOTION_MODEL_PATH, flip_tta=True, use_card=False)
     assert np.allclose(tta.predict(x), expected, atol=1e-5)
+
+    served = EmotionClassifier(settings.EMOTION_MODEL_PATH)
+    served_tta = EmotionClassifier(settings.EMOTION_MODEL_PATH, flip_tta=True)
+    blended = served._run(x), served._run(np.ascontiguousarray(x[:, :, ::-1]))
+    assert np.allclose(served_tta.predict(x), served.decision.apply((blended[0] + blended[1]) / 2), atol=1e-5)
 
 
 def test_undecodable_bytes_raise_a_decode_error():
