@@ -12,9 +12,9 @@ that meet them, to keep the highest accuracy. A temperature is then refitted on 
 probabilities so the confidence stays calibrated. Both go into the model's card (``emotion.json``)
 under ``"decision"``, which ``emotion.vision.classifier`` applies (``emotion.vision.card``).
 
-``--blend OTHER.tflite`` first averages the model with a second network (one trained on other labels
-reads faces differently, and the average reads more of them right); the weight is chosen from
-``--blend-weights`` the same way, and goes into the card under ``"blend"``.
+``--blend OTHER.tflite [...]`` first averages the model with other networks (one trained on other labels
+reads faces differently, and the average reads more of them right); their weights are chosen from
+``--blend-weights`` the same way, and go into the card under ``"blend"``.
 
 Offsets fitted and scored on one set flatter themselves, most for the rarest classes (31 disgust
 faces in PublicTest), so the card also records out-of-fold figures: offsets fitted on one half of
@@ -26,6 +26,7 @@ from the zero start and from seeded random starts. Deterministic for a given ``-
 """
 
 import argparse
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,18 +162,21 @@ def parse_floors(items: list[str]) -> dict[int, float]:
     return floors
 
 
-def choose_blend(main: np.ndarray, other: np.ndarray, labels: np.ndarray, targets: Targets, weights: list[float],
-                 seed: int = 0) -> tuple[float, dict[str, float]]:
-    """The weight of ``other`` in ``(1 - w) * main + w * other`` whose fitted decision falls least short of
-    ``targets`` and then reads most faces right, and each weight's accuracy after its decision."""
-    tried, best, best_key = {}, 0.0, (np.inf, 0.0)
-    for weight in weights:
-        blended = (1 - weight) * main + weight * other
+def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray, targets: Targets,
+                 weights: list[float], seed: int = 0) -> tuple[tuple[float, ...], dict[str, float]]:
+    """The weights of ``others`` (each from ``weights``, the model keeping the rest, at least 0.4) whose
+    blend's fitted decision falls least short of ``targets`` and then reads most faces right, and the
+    accuracy after its decision of each combination tried."""
+    tried, best, best_key = {}, (), (np.inf, 0.0)
+    for combination in itertools.product(weights, repeat=len(others)):
+        if sum(combination) > 0.6 + 1e-9:
+            continue
+        blended = (1 - sum(combination)) * main + sum(w * o for w, o in zip(combination, others, strict=True))
         predictions = fit_decision(blended, labels, targets, seed).apply(blended).argmax(axis=1)
         key = (float(np.round(targets.shortfall(predictions, labels)[0], 9)), -float((predictions == labels).mean()))
-        tried[f"{weight:g}"] = round(-key[1], 4)
+        tried[",".join(f"{w:g}" for w in combination)] = round(-key[1], 4)
         if key < best_key:
-            best, best_key = weight, key
+            best, best_key = combination, key
     return best, tried
 
 
@@ -181,11 +185,11 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout, with FER+ votes")
     p.add_argument("--split", default="val")
     p.add_argument("--model", type=Path, default=DEFAULT_OUT, help="exported .tflite; its card gets the decision")
-    p.add_argument("--blend", type=Path, default=None,
-                   help="a second exported .tflite in the same folder, averaged with the model at the weight "
-                        "(of --blend-weights) whose decision meets the targets best")
+    p.add_argument("--blend", type=Path, nargs="+", default=[],
+                   help="other exported .tflite files in the model's folder, averaged with the model at the "
+                        "weights (of --blend-weights) whose decision meets the targets best")
     p.add_argument("--blend-weights", default="0.1,0.15,0.2,0.25,0.3,0.35,0.4",
-                   help="comma-separated weights of --blend to try")
+                   help="comma-separated weights to try for each --blend network")
     p.add_argument("--recall-floor", nargs="*", default=[], metavar="EMOTION=RECALL")
     p.add_argument("--max-calm-to-negative", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)
@@ -199,8 +203,8 @@ def main(argv: list[str] | None = None) -> dict:
     card_path = args.model.with_suffix(".json")
     if not card_path.exists():
         p.error(f"{card_path} not found: export the model first (python -m training.export)")
-    if args.blend and args.blend.resolve().parent != args.model.resolve().parent:
-        p.error("--blend: the second model must sit in the model's folder (the card names it by file name)")
+    if any(other.resolve().parent != args.model.resolve().parent for other in args.blend):
+        p.error("--blend: the other networks must sit in the model's folder (the card names them by file name)")
     val = data.load_split(args.data, subfolder=args.split, cache_dir=args.cache_dir)
     labels, mask = val.ferplus_majority()
     if not mask.any():
@@ -209,12 +213,14 @@ def main(argv: list[str] | None = None) -> dict:
     alone = EmotionClassifier(args.model, use_card=False).predict(x)
     raw, blend = alone, None
     if args.blend:
-        other = EmotionClassifier(args.blend, use_card=False).predict(x)
+        others = [EmotionClassifier(other, use_card=False).predict(x) for other in args.blend]
         weights = [float(w) for w in args.blend_weights.split(",")]
-        weight, tried = choose_blend(alone[mask], other[mask], labels[mask], targets, weights, args.seed)
-        raw = (1 - weight) * alone + weight * other
-        blend = {"members": [{"model": args.model.name, "weight": round(1 - weight, 4)},
-                             {"model": args.blend.name, "weight": round(weight, 4)}],
+        chosen, tried = choose_blend(alone[mask], [o[mask] for o in others], labels[mask], targets, weights,
+                                     args.seed)
+        raw = (1 - sum(chosen)) * alone + sum(w * o for w, o in zip(chosen, others, strict=True))
+        names = [args.model.name] + [other.name for other in args.blend]
+        blend = {"members": [{"model": name, "weight": round(w, 4)}
+                             for name, w in zip(names, [1 - sum(chosen), *chosen], strict=True)],
                  "accuracy_by_weight": tried}
     probs, labels = raw[mask], labels[mask]
 

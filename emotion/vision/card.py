@@ -38,7 +38,7 @@ class ModelCard:
         if not entries:
             return cls(((model_path, 1.0),), decision)
         members = tuple((model_path.parent / entry["model"], float(entry["weight"])) for entry in entries)
-        if any(weight <= 0 for _, weight in members) or abs(sum(w for _, w in members) - 1) > 1e-6:
+        if any(weight <= 0 for _, weight in members) or abs(sum(w for _, w in members) - 1) > 1e-3:
             raise ValueError(f"{card_path}: blend weights must be positive and sum to 1")
         missing = [str(path) for path, _ in members if not path.exists()]
         if missing:
