@@ -29,9 +29,10 @@ PROBE_TIMEOUT_S = 600
 # Another process counts as loading the CPU when the CPUs were busier than this just before the run.
 BUSY_FRACTION = 0.2
 
-# (label, figure group, figure, target): the issue's targets, checked on one core.
+# (label, figure group, figure, target): the issue's targets, checked on one core. The classifier has no
+# target of its own since issue 10, which budgets the whole capture with ensembles and TTA included.
 ROWS: tuple[tuple[str, str, str, float | None], ...] = (
-    ("classifier batch 1 p50 (ms/face)", "classifier_ms", "batch1_p50", 1.0),
+    ("classifier batch 1 p50 (ms/face)", "classifier_ms", "batch1_p50", None),
     ("classifier batch 1 p90 (ms/face)", "classifier_ms", "batch1_p90", None),
     ("classifier batch 8 p50 (ms/face)", "classifier_ms", "batch8_per_face_p50", None),
     ("classifier batch 8 p90 (ms/face)", "classifier_ms", "batch8_per_face_p90", None),
