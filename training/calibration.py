@@ -9,6 +9,8 @@ changes, only how confident it is.
 
 import numpy as np
 
+from emotion.vision.decision import Decision
+
 ECE_BINS = 15
 _EPS = 1e-12
 
@@ -30,11 +32,8 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """``softmax(log(p) / T)``, row by row."""
-    logits = np.log(np.maximum(probabilities.astype(np.float64), _EPS)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    scaled = np.exp(logits)
-    return (scaled / scaled.sum(axis=1, keepdims=True)).astype(np.float32)
+    """``softmax(log(p) / T)``, row by row: serving's decision step with no offsets."""
+    return Decision(temperature=temperature).apply(probabilities)
 
 
 def nll(probabilities: np.ndarray, labels: np.ndarray) -> float:

@@ -87,15 +87,15 @@ def _best_value(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, off
     return float(GRID[best]), (float(short[best]), -float(accuracy[best]))
 
 
-def _key(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, offsets: np.ndarray) -> tuple[float, float]:
-    predictions = (log_probs + offsets).argmax(axis=1)
+def _key(predictions: np.ndarray, labels: np.ndarray, targets: Targets) -> tuple[float, float]:
+    """What the searches minimise: the shortfall first, then minus the accuracy."""
     return (float(np.round(targets.shortfall(predictions, labels)[0], 9)),
             -float((predictions == labels).mean()))
 
 
 def _descend(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, start: np.ndarray,
              sweeps: int = 10) -> tuple[np.ndarray, tuple[float, float]]:
-    offsets, key = start.copy(), _key(log_probs, labels, targets, start)
+    offsets, key = start.copy(), _key((log_probs + start).argmax(axis=1), labels, targets)
     for _ in range(sweeps):
         moved = False
         for c in range(NUM_CLASSES):
@@ -172,8 +172,9 @@ def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray,
         if sum(combination) > 0.6 + 1e-9:
             continue
         blended = (1 - sum(combination)) * main + sum(w * o for w, o in zip(combination, others, strict=True))
-        predictions = fit_decision(blended, labels, targets, seed).apply(blended).argmax(axis=1)
-        key = (float(np.round(targets.shortfall(predictions, labels)[0], 9)), -float((predictions == labels).mean()))
+        # The decision's temperature never changes the arg-max: the offsets alone decide the key.
+        predictions = (_log(blended) + fit_offsets(blended, labels, targets, seed=seed)).argmax(axis=1)
+        key = _key(predictions, labels, targets)
         tried[",".join(f"{w:g}" for w in combination)] = round(-key[1], 4)
         if key < best_key:
             best, best_key = combination, key

@@ -62,8 +62,9 @@ class EmotionClassifier:
 
         The hash covers the model file, and where the card blends or decides, every member, its
         weight and the decision step: moving the operating point is a new version."""
-        content = self.model_path.read_bytes()
-        if self.members != ((self.model_path, 1.0),) or not self.decision.is_identity:
+        if self.members == ((self.model_path, 1.0),) and self.decision.is_identity:
+            content = self.model_path.read_bytes()
+        else:
             content = b"".join(path.read_bytes() + repr(weight).encode() for path, weight in self.members)
             content += repr(self.decision).encode()
         digest = hashlib.sha256(content).hexdigest()[:8]
