@@ -55,9 +55,13 @@ class Capture(models.Model):
         return next((r for r in self.readings.all() if r.is_primary), None)
 
     def discard_image(self) -> None:
-        """Delete the stored image file unless the owner chose to keep it."""
+        """Forget the stored image unless the owner chose to keep it. The file itself is deleted once the
+        transaction saving this commits: a worker killed before the commit leaves the capture, picture
+        included, for the sweeper to analyse again."""
         if self.image and not self.keep_image:
-            self.image.delete(save=False)
+            storage, name = self.image.storage, self.image.name
+            self.image = None
+            transaction.on_commit(lambda: storage.delete(name))
 
     def fail(self, code: str, message: str) -> None:
         self.status = self.Status.FAILED

@@ -15,10 +15,11 @@ def stored_capture(owner, data: bytes, keep: bool = False) -> Capture:
     return capture
 
 
-def test_a_smiling_face_gives_a_happy_mood_and_the_image_is_deleted(alice):
+def test_a_smiling_face_gives_a_happy_mood_and_the_image_is_deleted(alice, django_capture_on_commit_callbacks):
     capture = stored_capture(alice, fixture_bytes("astronaut.png"))
     path = capture.image.path
-    services.capture_analyse(capture_id=capture.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.capture_analyse(capture_id=capture.pk)
     capture.refresh_from_db()
     assert capture.status == "done"
     assert capture.readings.count() == 1
@@ -28,6 +29,23 @@ def test_a_smiling_face_gives_a_happy_mood_and_the_image_is_deleted(alice):
     assert not capture.image
     assert not __import__("os").path.exists(path)
     assert set(capture.timings) >= {"decode", "detect", "classify", "total"}
+
+
+def test_a_worker_dying_before_the_result_is_committed_leaves_the_picture(alice, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    """The file goes only once the result is committed, so the sweeper's retry still has a picture."""
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    path = capture.image.path
+
+    def dies(*args, **kwargs):
+        raise SystemExit("killed")  # the worker dies in the middle of recording the result
+
+    monkeypatch.setattr(Capture, "choose_primary", dies)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(SystemExit):
+        services.capture_analyse(capture_id=capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == "processing" and capture.readings.count() == 0
+    assert capture.image and __import__("os").path.exists(path)
 
 
 def test_a_kept_capture_keeps_its_image(alice):
