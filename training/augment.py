@@ -40,3 +40,31 @@ def random_erasing(images: tf.Tensor, probability: float = 0.5, max_area: float 
     mask = inside & apply[:, None, None]
     noise = tf.random.uniform(tf.shape(images), dtype=images.dtype)
     return tf.where(mask[..., None], noise, images)
+
+
+def photometric(images: tf.Tensor, brightness: float = 0.15, contrast: float = 0.3,
+                gamma: float = 0.35) -> tf.Tensor:
+    """Per-image brightness shift, contrast scale about the mean and gamma, clipped to [0, 1]: webcams see
+    faces darker, flatter and harsher-lit than the web photos FER2013 was gathered from."""
+    n = tf.shape(images)[0]
+    shift = tf.random.uniform([n, 1, 1, 1], -brightness, brightness, dtype=images.dtype)
+    scale = tf.random.uniform([n, 1, 1, 1], 1 - contrast, 1 + contrast, dtype=images.dtype)
+    power = tf.exp(tf.random.uniform([n, 1, 1, 1], -gamma, gamma, dtype=images.dtype))
+    mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+    out = tf.clip_by_value((images - mean) * scale + mean + shift, 0.0, 1.0)
+    return tf.clip_by_value(tf.pow(out, power), 0.0, 1.0)
+
+
+def mixup(images: tf.Tensor, targets: tf.Tensor, alpha: float) -> tuple[tf.Tensor, tf.Tensor]:
+    """Zhang et al.'s mixup within a batch: each image and its vote distribution blended with another's by
+    lambda ~ Beta(alpha, alpha) (drawn per image, the larger share kept on the image's own face)."""
+    n = tf.shape(images)[0]
+    a = tf.random.gamma([n], alpha)
+    b = tf.random.gamma([n], alpha)
+    lam = tf.maximum(a / (a + b), b / (a + b))
+    partner = tf.random.shuffle(tf.range(n))
+    lam_images = tf.cast(lam[:, None, None, None], images.dtype)
+    lam_targets = tf.cast(lam[:, None], targets.dtype)
+    mixed_images = lam_images * images + (1 - lam_images) * tf.gather(images, partner)
+    mixed_targets = lam_targets * targets + (1 - lam_targets) * tf.gather(targets, partner)
+    return mixed_images, mixed_targets

@@ -72,6 +72,28 @@ class Split:
         emotion_top = self.votes.max(axis=1)
         return (self.votes.sum(axis=1) > 0) & (emotion_top >= self.other_votes.max(axis=1))
 
+    def clear_expressions(self, min_votes: int = 7) -> tuple[np.ndarray, np.ndarray]:
+        """The emotion and a mask of the *clear* faces: at least ``min_votes`` annotators (of ten) agree on
+        one emotion other than neutral. These are the strong expressions a reader must not call calm."""
+        top = self.votes.argmax(axis=1)
+        mask = (self.votes.max(axis=1) >= min_votes) & (top != INDEX["neutral"])
+        return np.where(mask, top, -1), mask
+
+    def folds(self, k: int, seed: int = 0) -> np.ndarray:
+        """A fold number in ``0..k-1`` per image, stratified by the FER+ majority label (the FER2013 label
+        where an image has none), the same for the same images, ``k`` and ``seed``: cross-validation on
+        ``Training`` chooses epochs, weights and the decision step without looking at PublicTest."""
+        if k < 2:
+            raise ValueError("cross-validation needs at least 2 folds")
+        majority, has_majority = self.ferplus_majority()
+        strata = np.where(has_majority, majority, self.labels)
+        rng = np.random.default_rng(seed)
+        fold = np.empty(len(self), np.int64)
+        for stratum in np.unique(strata):
+            members = rng.permutation(np.flatnonzero(strata == stratum))
+            fold[members] = (np.arange(len(members)) + rng.integers(k)) % k
+        return fold
+
     def soft_targets(self, mode: str) -> np.ndarray:
         """Targets for training: ``fer`` (one-hot), ``ferplus-majority``, ``ferplus-soft`` or ``mixed``
         (the mean of the FER2013 one-hot and the FER+ vote distribution).

@@ -3,7 +3,9 @@
     python -m training.evaluate --data ../shared/data/fer2013 --split val
     python -m training.evaluate --data photos/ --faces        # full serving pipeline on photos
 
-Reports accuracy, macro-F1, per-class recall, the share of calm (neutral) faces read as angry,
+Reports accuracy, macro-F1, per-class recall, recall on clear expressions (``clear``: at least 7 of 10
+FER+ annotators agree on one emotion other than neutral; how many of them are read as neutral), FER2013-label
+accuracy where the FER2013 label is the FER+ majority (``fer_agreement``), the share of calm (neutral) faces read as angry,
 disgust, fear or sad (``calm_to_negative``), the expected calibration error (``ece``, 15 bins) and
 a confusion matrix (PNG + JSON in --out). Where the folder's labels.csv carries FER+ votes, the
 top-level figures are against the FER+ majority label (ties, contempt, unknown and not-a-face
@@ -103,6 +105,41 @@ def report(probabilities: np.ndarray, sets: dict, requested: str | None) -> dict
     return result
 
 
+def clear_expression_figures(probabilities: np.ndarray, split: data.Split) -> dict:
+    """How the reader does on *clear* faces (at least 7 of 10 annotators agree on one emotion other than
+    neutral): the share it names right, the share it calls neutral, and the recall per emotion."""
+    labels, mask = split.clear_expressions()
+    if not mask.any():
+        return {"n": 0}
+    predicted, truth = probabilities[mask].argmax(1), labels[mask]
+    per_class = {}
+    for i, emotion in enumerate(EMOTIONS):
+        of_class = truth == i
+        if of_class.any():
+            per_class[emotion] = {"n": int(of_class.sum()), "recall": round(float((predicted[of_class] == i).mean()), 4)}
+    return {"n": int(mask.sum()), "recall": round(float((predicted == truth).mean()), 4),
+            "read_as_neutral": round(float((predicted == INDEX["neutral"]).mean()), 4), "per_class": per_class}
+
+
+def agreement_accuracy(probabilities: np.ndarray, split: data.Split) -> dict:
+    """FER2013-label accuracy on the images whose FER2013 label is also their FER+ majority label: where
+    the two label sets agree the label is not in doubt, so a miss is the reader's."""
+    majority, has_majority = split.ferplus_majority()
+    agree = has_majority & (majority == split.labels)
+    if not agree.any():
+        return {"n": 0}
+    hits = probabilities[agree].argmax(1) == split.labels[agree]
+    return {"n": int(agree.sum()), "accuracy": round(float(hits.mean()), 4)}
+
+
+def vote_figures(probabilities: np.ndarray, split: data.Split) -> dict:
+    """The figures that need FER+ votes (empty where the data has none)."""
+    if not len(split) or split.votes.sum() == 0:
+        return {}
+    return {"clear": clear_expression_figures(probabilities, split),
+            "fer_agreement": agreement_accuracy(probabilities, split)}
+
+
 class KerasPredictor:
     """Wraps a .keras checkpoint in the classifier's predict() interface (evaluation only)."""
 
@@ -129,7 +166,8 @@ def evaluate_crops(predictor, split: data.Split, labels: str | None = None) -> d
         probabilities = predictor.predict(faces_to_batch(split.images))
     else:
         probabilities = np.zeros((0, NUM_CLASSES), np.float32)
-    return {**report(probabilities, label_sets(split), labels), "skipped_labels": split.skipped}
+    return {**report(probabilities, label_sets(split), labels), **vote_figures(probabilities, split),
+            "skipped_labels": split.skipped}
 
 
 def serving_detector_model(choice: str | None = None, model_path: str | None = None) -> Path | None:
@@ -166,7 +204,7 @@ def evaluate_photos(classifier: EmotionClassifier, folder: Path, detector_path: 
             -1, len(data.FERPLUS_OTHER_COLUMNS)),
     )
     probs = np.array(probabilities, np.float32).reshape(-1, NUM_CLASSES)
-    result = report(probs, label_sets(split), labels)
+    result = {**report(probs, label_sets(split), labels), **vote_figures(probs, split)}
     return {**result, "detector": pipeline.detector.name, "images": len(kept), "faces_missed": missed,
             "skipped_labels": len(rows) - len(kept)}
 
@@ -216,6 +254,14 @@ def main(argv: list[str] | None = None) -> dict:
           f"{result['calm_to_negative']:.4f}, ECE {result['ece']:.4f}", file=sys.stderr)
     for emotion, recall in result["per_class_recall"].items():
         print(f"{emotion:>9}: recall {recall:.3f}", file=sys.stderr)
+    if result.get("clear", {}).get("n"):
+        clear = result["clear"]
+        print(f"clear expressions (n {clear['n']}): recall {clear['recall']:.4f}, read as neutral "
+              f"{clear['read_as_neutral']:.4f}", file=sys.stderr)
+    if result.get("fer_agreement", {}).get("n"):
+        agreement = result["fer_agreement"]
+        print(f"FER2013 labels where FER+ agrees (n {agreement['n']}): accuracy {agreement['accuracy']:.4f}",
+              file=sys.stderr)
     print(json.dumps(result))
     return result
 

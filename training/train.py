@@ -50,6 +50,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "TAU * log(class prior of the training targets), so the network itself learns the "
                         "prior-free (balanced) reading that lifts rare classes; 0 trains plainly")
     p.add_argument("--erasing", type=float, default=0.5, help="random erasing probability")
+    p.add_argument("--photometric", action="store_true", help="brightness, contrast and gamma jitter")
+    p.add_argument("--mixup", type=float, default=0.0, metavar="ALPHA",
+                   help="mixup of images and their target distributions, lambda ~ Beta(ALPHA, ALPHA); 0: off")
+    p.add_argument("--folds", type=int, default=0, metavar="K",
+                   help="cross-validation on the training split: train on all folds but --fold, validate on "
+                        "it (FER+ majority labels), and write its out-of-fold predictions to oof.npz; "
+                        "the validation split is then never read")
+    p.add_argument("--fold", type=int, default=0, help="the held-out fold, 0..K-1 (with --folds)")
+    p.add_argument("--fold-seed", type=int, default=0, help="seed of the fold assignment (keep it across folds)")
     p.add_argument("--precision", default="mixed_bfloat16", choices=["mixed_bfloat16", "float32"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--limit", type=int, default=0, help="train on N random images only (smoke runs)")
@@ -76,8 +85,12 @@ def training_dataset(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> 
 
     def augment_batch(images, targets):
         images = geometric(images, training=True)
+        if args.photometric:
+            images = augment.photometric(images)
         if args.erasing:
             images = augment.random_erasing(images, args.erasing)
+        if args.mixup:
+            images, targets = augment.mixup(images, targets, args.mixup)
         return images, targets
 
     return (
@@ -132,6 +145,18 @@ def build_model(args: argparse.Namespace, steps_per_epoch: int, prior: np.ndarra
     return model
 
 
+def save_out_of_fold(run: Path, held_out: data.Split, x_oof: np.ndarray) -> Path:
+    """The held-out fold's predictions by the end-of-schedule network (``last.keras``: no epoch is picked
+    on the fold it is scored on), plain and mirrored, with the image paths they belong to."""
+    model = keras.models.load_model(run / "last.keras", compile=False)
+    plain = model.predict(x_oof, batch_size=256, verbose=0)
+    mirrored = model.predict(x_oof[:, :, ::-1], batch_size=256, verbose=0)
+    path = run / "oof.npz"
+    np.savez(path, paths=np.array(held_out.paths), probabilities=plain.astype(np.float32),
+             mirrored=mirrored.astype(np.float32))
+    return path
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     keras.utils.set_random_seed(args.seed)
@@ -141,7 +166,14 @@ def main(argv: list[str] | None = None) -> dict:
                                                       for k, v in vars(args).items()}, indent=2))
 
     train = data.load_split(args.data, usage=None, subfolder=args.train_split)
-    val = data.load_split(args.data, usage=None, subfolder=args.val_split)
+    if args.folds:
+        if not 0 <= args.fold < args.folds:
+            raise SystemExit(f"--fold must be in 0..{args.folds - 1}")
+        held_out = train.folds(args.folds, args.fold_seed) == args.fold
+        train, val = train.subset(~held_out), train.subset(held_out)
+    else:
+        val = data.load_split(args.data, usage=None, subfolder=args.val_split)
+    oof = val
     if args.limit:
         pick = np.random.default_rng(args.seed).permutation(len(train))[: args.limit]
         train = data.Split(train.images[pick], train.labels[pick], train.votes[pick],
@@ -192,6 +224,8 @@ def main(argv: list[str] | None = None) -> dict:
     summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "val_labels": val_labels,
                "epochs": args.epochs,
                "fit_minutes": round((time.monotonic() - started) / 60, 1)}
+    if args.folds:
+        summary["oof"] = str(save_out_of_fold(args.out, oof, x_oof=faces_to_batch(oof.images)))
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary), flush=True)
     return summary
