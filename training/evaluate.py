@@ -5,8 +5,8 @@
 
 Reports accuracy, macro-F1, per-class recall, recall on clear expressions (``clear``: at least 7 of 10
 FER+ annotators agree on one emotion other than neutral; how many of them are read as neutral), FER2013-label
-accuracy where the FER2013 label is the FER+ majority (``fer_agreement``), the share of calm (neutral) faces read as angry,
-disgust, fear or sad (``calm_to_negative``), the expected calibration error (``ece``, 15 bins) and
+accuracy where the FER2013 label is the FER+ majority (``fer_agreement``), the share of calm (neutral)
+faces read as angry, disgust, fear or sad (``calm_to_negative``), the expected calibration error (``ece``, 15 bins) and
 a confusion matrix (PNG + JSON in --out). Where the folder's labels.csv carries FER+ votes, the
 top-level figures are against the FER+ majority label (ties, contempt, unknown and not-a-face
 images skipped, counted in ``masked``) and the FER2013 labels' figures sit in a ``fer`` sub-object;
@@ -116,7 +116,8 @@ def clear_expression_figures(probabilities: np.ndarray, split: data.Split) -> di
     for i, emotion in enumerate(EMOTIONS):
         of_class = truth == i
         if of_class.any():
-            per_class[emotion] = {"n": int(of_class.sum()), "recall": round(float((predicted[of_class] == i).mean()), 4)}
+            hits = float((predicted[of_class] == i).mean())
+            per_class[emotion] = {"n": int(of_class.sum()), "recall": round(hits, 4)}
     return {"n": int(mask.sum()), "recall": round(float((predicted == truth).mean()), 4),
             "read_as_neutral": round(float((predicted == INDEX["neutral"]).mean()), 4), "per_class": per_class}
 

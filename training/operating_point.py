@@ -51,12 +51,21 @@ _EPS = 1e-12
 class Targets:
     recall_floors: dict[int, float] = field(default_factory=dict)  # class index -> minimum recall
     max_calm_to_negative: float | None = None
+    min_clear_recall: float | None = None  # on clear faces (``clear`` mask): share named right
+    max_clear_to_neutral: float | None = None  # on clear faces: share read as neutral
 
-    def shortfall(self, predictions: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def shortfall(self, predictions: np.ndarray, labels: np.ndarray, clear: np.ndarray | None = None) -> np.ndarray:
         """How far predictions (N,) or (N, G) fall short of the targets: the sum of each recall's
-        deficit under its floor and of calm→negative's excess over its ceiling (0 when all are met)."""
+        deficit under its floor, of calm→negative's excess over its ceiling and, given the mask of the
+        clear faces, of their recall's deficit and their read-as-neutral excess (0 when all are met)."""
         predictions = predictions.reshape(len(labels), -1)
         total = np.zeros(predictions.shape[1])
+        if clear is not None and clear.any():
+            on_clear = predictions[clear]
+            if self.min_clear_recall is not None:
+                total += np.maximum(self.min_clear_recall - (on_clear == labels[clear][:, None]).mean(axis=0), 0.0)
+            if self.max_clear_to_neutral is not None:
+                total += np.maximum((on_clear == REFERENCE).mean(axis=0) - self.max_clear_to_neutral, 0.0)
         for k, floor in self.recall_floors.items():
             of_k = labels == k
             if of_k.any():
@@ -74,34 +83,35 @@ def _log(probabilities: np.ndarray) -> np.ndarray:
 
 
 def _best_value(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, offsets: np.ndarray,
-                c: int) -> tuple[float, tuple[float, float]]:
+                c: int, clear: np.ndarray | None = None) -> tuple[float, tuple[float, float]]:
     """The grid value of offset ``c`` (the others fixed) with the least shortfall, then the best accuracy."""
     scores = log_probs + offsets
     scores[:, c] = -np.inf
     runner_up, runner_up_score = scores.argmax(axis=1), scores.max(axis=1)
     wins = (log_probs[:, c, None] + GRID[None, :]) > runner_up_score[:, None]
     predictions = np.where(wins, c, runner_up[:, None])
-    short = np.round(targets.shortfall(predictions, labels), 9)
+    short = np.round(targets.shortfall(predictions, labels, clear), 9)
     accuracy = (predictions == labels[:, None]).mean(axis=0)
     best = np.lexsort((-accuracy, short))[0]
     return float(GRID[best]), (float(short[best]), -float(accuracy[best]))
 
 
-def _key(predictions: np.ndarray, labels: np.ndarray, targets: Targets) -> tuple[float, float]:
+def _key(predictions: np.ndarray, labels: np.ndarray, targets: Targets,
+         clear: np.ndarray | None = None) -> tuple[float, float]:
     """What the searches minimise: the shortfall first, then minus the accuracy."""
-    return (float(np.round(targets.shortfall(predictions, labels)[0], 9)),
+    return (float(np.round(targets.shortfall(predictions, labels, clear)[0], 9)),
             -float((predictions == labels).mean()))
 
 
 def _descend(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, start: np.ndarray,
-             sweeps: int = 10) -> tuple[np.ndarray, tuple[float, float]]:
-    offsets, key = start.copy(), _key((log_probs + start).argmax(axis=1), labels, targets)
+             sweeps: int = 10, clear: np.ndarray | None = None) -> tuple[np.ndarray, tuple[float, float]]:
+    offsets, key = start.copy(), _key((log_probs + start).argmax(axis=1), labels, targets, clear)
     for _ in range(sweeps):
         moved = False
         for c in range(NUM_CLASSES):
             if c == REFERENCE:
                 continue
-            value, candidate = _best_value(log_probs, labels, targets, offsets, c)
+            value, candidate = _best_value(log_probs, labels, targets, offsets, c, clear)
             if candidate < key:
                 offsets[c], key, moved = value, candidate, True
         if not moved:
@@ -110,7 +120,7 @@ def _descend(log_probs: np.ndarray, labels: np.ndarray, targets: Targets, start:
 
 
 def fit_offsets(probabilities: np.ndarray, labels: np.ndarray, targets: Targets, restarts: int = 16,
-                seed: int = 0) -> np.ndarray:
+                seed: int = 0, clear: np.ndarray | None = None) -> np.ndarray:
     """Offsets (7,) that meet ``targets`` on (probabilities, labels) with the highest accuracy found,
     or, where no start meets them, the ones that fall least short."""
     log_probs = _log(probabilities)
@@ -120,35 +130,41 @@ def fit_offsets(probabilities: np.ndarray, labels: np.ndarray, targets: Targets,
                                         for _ in range(restarts)]
     best, best_key = None, (np.inf, 0.0)
     for start in starts:
-        offsets, key = _descend(log_probs, labels, targets, start)
+        offsets, key = _descend(log_probs, labels, targets, start, clear=clear)
         if key < best_key:
             best, best_key = offsets, key
     return best
 
 
-def fit_decision(probabilities: np.ndarray, labels: np.ndarray, targets: Targets, seed: int = 0) -> Decision:
+def fit_decision(probabilities: np.ndarray, labels: np.ndarray, targets: Targets, seed: int = 0,
+                 clear: np.ndarray | None = None) -> Decision:
     """Offsets for ``targets``, then the temperature that calibrates the adjusted probabilities."""
-    offsets = fit_offsets(probabilities, labels, targets, seed=seed)
+    offsets = fit_offsets(probabilities, labels, targets, seed=seed, clear=clear)
     shifted = Decision(tuple(offsets)).apply(probabilities)
     return Decision(tuple(offsets), fit_temperature(shifted, labels, low=0.1, high=10.0))
 
 
 def crossfit_probabilities(probabilities: np.ndarray, labels: np.ndarray, targets: Targets, folds: int = 2,
-                           seed: int = 0) -> np.ndarray:
+                           seed: int = 0, clear: np.ndarray | None = None) -> np.ndarray:
     """Each fold's probabilities through the decision fitted on the other folds only."""
     order = np.random.default_rng(seed).permutation(len(labels))
     adjusted = np.empty_like(probabilities, dtype=np.float32)
     for part in np.array_split(order, folds):
         rest = np.setdiff1d(order, part)
-        adjusted[part] = fit_decision(probabilities[rest], labels[rest], targets, seed).apply(probabilities[part])
+        adjusted[part] = fit_decision(probabilities[rest], labels[rest], targets, seed,
+                                     None if clear is None else clear[rest]).apply(probabilities[part])
     return adjusted
 
 
-def summary(probabilities: np.ndarray, labels: np.ndarray, targets: Targets) -> dict:
+def summary(probabilities: np.ndarray, labels: np.ndarray, targets: Targets, clear: np.ndarray | None = None) -> dict:
     predictions = probabilities.argmax(axis=1)
     scored = metrics(labels, predictions, probabilities)
-    return {key: scored[key] for key in ("n", "accuracy", "calm_to_negative", "ece", "per_class_recall")} | {
-        "targets_met": bool(targets.shortfall(predictions, labels)[0] == 0)}
+    figures = {key: scored[key] for key in ("n", "accuracy", "calm_to_negative", "ece", "per_class_recall")}
+    if clear is not None and clear.any():
+        figures["clear"] = {"n": int(clear.sum()),
+                            "recall": round(float((predictions[clear] == labels[clear]).mean()), 4),
+                            "read_as_neutral": round(float((predictions[clear] == REFERENCE).mean()), 4)}
+    return figures | {"targets_met": bool(targets.shortfall(predictions, labels, clear)[0] == 0)}
 
 
 def parse_floors(items: list[str]) -> dict[int, float]:
@@ -163,7 +179,8 @@ def parse_floors(items: list[str]) -> dict[int, float]:
 
 
 def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray, targets: Targets,
-                 weights: list[float], seed: int = 0) -> tuple[tuple[float, ...], dict[str, float]]:
+                 weights: list[float], seed: int = 0,
+                 clear: np.ndarray | None = None) -> tuple[tuple[float, ...], dict[str, float]]:
     """The weights of ``others`` (each from ``weights``, the model keeping the rest, at least 0.4) whose
     blend's fitted decision falls least short of ``targets`` and then reads most faces right, and the
     accuracy after its decision of each combination tried."""
@@ -173,12 +190,28 @@ def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray,
             continue
         blended = (1 - sum(combination)) * main + sum(w * o for w, o in zip(combination, others, strict=True))
         # The decision's temperature never changes the arg-max: the offsets alone decide the key.
-        predictions = (_log(blended) + fit_offsets(blended, labels, targets, seed=seed)).argmax(axis=1)
-        key = _key(predictions, labels, targets)
+        predictions = (_log(blended) + fit_offsets(blended, labels, targets, seed=seed, clear=clear)).argmax(axis=1)
+        key = _key(predictions, labels, targets, clear)
         tried[",".join(f"{w:g}" for w in combination)] = round(-key[1], 4)
         if key < best_key:
             best, best_key = combination, key
     return best, tried
+
+
+def load_out_of_fold(runs: list[Path], train: data.Split, flip_tta: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The out-of-fold probabilities of ``training.train --folds`` runs, in the order of ``train``'s images,
+    and a mask of the images they cover (each image in at most one fold)."""
+    position = {path: i for i, path in enumerate(train.paths)}
+    probabilities = np.zeros((len(train), NUM_CLASSES), np.float32)
+    covered = np.zeros(len(train), bool)
+    for run in runs:
+        oof = np.load(run / "oof.npz")
+        probs = (oof["probabilities"] + oof["mirrored"]) / 2 if flip_tta else oof["probabilities"]
+        index = np.array([position[str(path)] for path in oof["paths"]], np.int64)
+        if covered[index].any():
+            raise ValueError(f"{run}: an image is held out by two runs; give the folds of one cross-validation")
+        probabilities[index], covered[index] = probs, True
+    return probabilities, covered
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -193,17 +226,28 @@ def main(argv: list[str] | None = None) -> dict:
                    help="comma-separated weights to try for each --blend network")
     p.add_argument("--recall-floor", nargs="*", default=[], metavar="EMOTION=RECALL")
     p.add_argument("--max-calm-to-negative", type=float, default=None)
+    p.add_argument("--min-clear-recall", type=float, default=None,
+                   help="floor on the recall of clear faces (at least 7 of 10 votes on one non-neutral emotion)")
+    p.add_argument("--max-clear-to-neutral", type=float, default=None,
+                   help="ceiling on the share of clear faces read as neutral")
+    p.add_argument("--oof", type=Path, nargs="+", default=[], metavar="RUN",
+                   help="fit on the out-of-fold predictions of these `training.train --folds` runs (the training "
+                        "split) instead of on --split, which is then only reported, once, after the fit")
+    p.add_argument("--oof-flip-tta", action="store_true", help="average the runs' plain and mirrored predictions")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache-dir", type=Path, default=data.DEFAULT_CACHE)
     args = p.parse_args(argv)
     try:
-        targets = Targets(parse_floors(args.recall_floor), args.max_calm_to_negative)
+        targets = Targets(parse_floors(args.recall_floor), args.max_calm_to_negative, args.min_clear_recall,
+                          args.max_clear_to_neutral)
     except argparse.ArgumentTypeError as error:
         p.error(str(error))
 
     card_path = args.model.with_suffix(".json")
     if not card_path.exists():
         p.error(f"{card_path} not found: export the model first (python -m training.export)")
+    if args.oof and args.blend:
+        p.error("--oof fits the decision of one cross-validated network family: export the folds as one model")
     if any(other.resolve().parent != args.model.resolve().parent for other in args.blend):
         p.error("--blend: the other networks must sit in the model's folder (the card names them by file name)")
     val = data.load_split(args.data, subfolder=args.split, cache_dir=args.cache_dir)
@@ -223,26 +267,39 @@ def main(argv: list[str] | None = None) -> dict:
         blend = {"members": [{"model": name, "weight": round(w, 4)}
                              for name, w in zip(names, [1 - sum(chosen), *chosen], strict=True)],
                  "accuracy_by_weight": tried}
-    probs, labels = raw[mask], labels[mask]
+    probs, labels, clear = raw[mask], labels[mask], val.clear_expressions()[1][mask]
 
-    decision = fit_decision(probs, labels, targets, args.seed)
+    if args.oof:
+        train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
+        oof, covered = load_out_of_fold(args.oof, train, args.oof_flip_tta)
+        fit_labels, has_majority = train.ferplus_majority()
+        use = covered & has_majority
+        fit = (oof[use], fit_labels[use], train.clear_expressions()[1][use])
+        fitted_on = f"out-of-fold predictions on train ({len(args.oof)} runs, {int(use.sum())} faces), FER+ majority"
+    else:
+        fit, fitted_on = (probs, labels, clear), f"{args.split}, FER+ majority labels"
+    decision = fit_decision(*fit[:2], targets, args.seed, clear=fit[2])
     adjusted = decision.apply(probs)
     record = {
         **decision.as_card(),
-        "fitted_on": f"{args.split}, FER+ majority labels",
+        "fitted_on": fitted_on,
         "targets": {"recall_floors": {EMOTIONS[k]: v for k, v in targets.recall_floors.items()},
-                    "max_calm_to_negative": targets.max_calm_to_negative},
-        "before": summary(alone[mask], labels, targets),
-        "after": summary(adjusted, labels, targets),
-        "after_crossfit": summary(crossfit_probabilities(probs, labels, targets, seed=args.seed), labels, targets),
+                    "max_calm_to_negative": targets.max_calm_to_negative,
+                    "min_clear_recall": targets.min_clear_recall,
+                    "max_clear_to_neutral": targets.max_clear_to_neutral},
+        "before": summary(alone[mask], labels, targets, clear),
+        "after": summary(adjusted, labels, targets, clear),
+        "after_crossfit": summary(crossfit_probabilities(*fit[:2], targets, seed=args.seed, clear=fit[2]),
+                                  *fit[1:2], targets, fit[2]),
         "fer2013_accuracy": {
             "before": round(float((alone.argmax(1) == val.labels).mean()), 4),
             "after": round(float((decision.apply(raw).argmax(1) == val.labels).mean()), 4)},
         "ece_shifted_before_temperature": round(expected_calibration_error(
             Decision(decision.offsets).apply(probs), labels), 4),
-        "note": "before: the model file alone; after: blended (where a blend is given) and decided, fitted and "
-                "scored on the same images; after_crossfit: the decision fitted on one half, scored on the other "
-                "(2 folds; the blend weight stays as chosen on all of them)",
+        "note": "before: the model file alone on --split; after: blended (where a blend is given) and decided, "
+                "scored on --split (fitted on it too, unless fitted_on names out-of-fold training predictions: "
+                "then --split is seen once, after every choice); after_crossfit: on the images the decision was "
+                "fitted on, each half scored by the decision fitted on the other (the blend weight as chosen)",
     }
     card = json.loads(card_path.read_text())
     card["decision"] = record

@@ -1,0 +1,128 @@
+"""Selection that cannot flatter itself: folds of the training split, out-of-fold predictions, the decision step
+fitted on them with clear-expression targets, and the clear-expression figures of the evaluator."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from emotion.vision.labels import EMOTIONS, INDEX, NUM_CLASSES
+
+pytestmark = pytest.mark.training
+
+NEUTRAL, ANGRY, HAPPY = INDEX["neutral"], INDEX["angry"], INDEX["happy"]
+
+
+def split_with_votes(votes: np.ndarray, labels: np.ndarray | None = None):
+    from training import data
+
+    n = len(votes)
+    labels = votes.argmax(1) if labels is None else labels
+    return data.Split(np.zeros((n, 48, 48), np.uint8), np.asarray(labels), votes.astype(np.float32),
+                      [f"train/x/{i}.png" for i in range(n)])
+
+
+def test_folds_are_stratified_disjoint_and_the_same_every_time():
+    rng = np.random.default_rng(0)
+    votes = np.zeros((700, NUM_CLASSES))
+    votes[np.arange(700), rng.integers(0, NUM_CLASSES, 700)] = 10
+    split = split_with_votes(votes)
+    folds = split.folds(5, seed=3)
+    assert set(folds.tolist()) == {0, 1, 2, 3, 4}
+    assert np.array_equal(folds, split.folds(5, seed=3))
+    assert not np.array_equal(folds, split.folds(5, seed=4))
+    for emotion in range(NUM_CLASSES):
+        per_fold = np.bincount(folds[split.labels == emotion], minlength=5)
+        assert per_fold.max() - per_fold.min() <= 1, EMOTIONS[emotion]
+    with pytest.raises(ValueError):
+        split.folds(1)
+
+
+def test_clear_faces_are_seven_votes_or_more_on_one_emotion_other_than_neutral():
+    votes = np.zeros((4, NUM_CLASSES))
+    votes[0, ANGRY], votes[0, NEUTRAL] = 7, 3   # clear anger
+    votes[1, ANGRY], votes[1, NEUTRAL] = 6, 4   # not clear: six votes
+    votes[2, NEUTRAL] = 10                      # calm is never a clear expression
+    votes[3, HAPPY] = 9
+    labels, mask = split_with_votes(votes).clear_expressions()
+    assert mask.tolist() == [True, False, False, True]
+    assert labels[mask].tolist() == [ANGRY, HAPPY]
+
+
+def test_the_evaluator_reports_clear_recall_neutral_reads_and_agreement_accuracy():
+    from training.evaluate import vote_figures
+
+    votes = np.zeros((4, NUM_CLASSES))
+    votes[:3, ANGRY] = 8
+    votes[:3, NEUTRAL] = 2
+    votes[3, NEUTRAL] = 10
+    split = split_with_votes(votes, labels=np.array([ANGRY, ANGRY, HAPPY, NEUTRAL]))
+    probabilities = np.eye(NUM_CLASSES)[[ANGRY, NEUTRAL, NEUTRAL, NEUTRAL]]
+    figures = vote_figures(probabilities, split)
+    assert figures["clear"]["n"] == 3
+    assert figures["clear"]["recall"] == pytest.approx(1 / 3, abs=1e-4)
+    assert figures["clear"]["read_as_neutral"] == pytest.approx(2 / 3, abs=1e-4)
+    # FER2013 and FER+ agree on images 0, 1 and 3 (image 2 is labelled happy by FER2013): 2 of 3 read right.
+    assert figures["fer_agreement"] == {"n": 3, "accuracy": pytest.approx(2 / 3, abs=1e-4)}
+
+
+def test_a_clear_expression_ceiling_moves_the_decision_away_from_neutral():
+    from training.operating_point import Targets, fit_decision, summary
+
+    rng = np.random.default_rng(1)
+    labels = np.array([ANGRY] * 200 + [NEUTRAL] * 300)
+    logits = rng.normal(0, 0.3, (len(labels), NUM_CLASSES))
+    logits[labels == ANGRY, ANGRY] += 1.5
+    logits[labels == ANGRY, NEUTRAL] += 1.6  # strong anger that leans calm: the neutral prior wins
+    logits[labels == NEUTRAL, NEUTRAL] += 2.5
+    probabilities = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    clear = labels == ANGRY
+    plain = summary(probabilities, labels, Targets(), clear)
+    assert plain["clear"]["read_as_neutral"] > 0.3
+    targets = Targets(max_clear_to_neutral=0.05, min_clear_recall=0.9)
+    decided = fit_decision(probabilities, labels, targets, clear=clear).apply(probabilities)
+    after = summary(decided, labels, targets, clear)
+    assert after["targets_met"]
+    assert after["clear"]["read_as_neutral"] <= 0.05 and after["clear"]["recall"] >= 0.9
+
+
+def test_mixup_keeps_targets_distributions_and_each_image_mostly_its_own():
+    import tensorflow as tf
+
+    from training import augment
+
+    images = tf.constant(np.stack([np.full((48, 48, 1), i / 10, np.float32) for i in range(10)]))
+    targets = tf.constant(np.eye(NUM_CLASSES, dtype=np.float32)[np.arange(10) % NUM_CLASSES])
+    mixed_images, mixed_targets = augment.mixup(images, targets, alpha=0.4)
+    assert np.allclose(mixed_targets.numpy().sum(1), 1.0, atol=1e-5)
+    own_share = (mixed_targets.numpy() * targets.numpy()).sum(1)
+    assert (own_share >= 0.5 - 1e-6).all()
+    out = augment.photometric(images)
+    assert float(tf.reduce_min(out)) >= 0.0 and float(tf.reduce_max(out)) <= 1.0
+
+
+def test_folds_of_a_tiny_run_give_out_of_fold_predictions_for_every_training_image(tmp_path):
+    from tests.images import FER2013
+    from training import data, train
+    from training.operating_point import load_out_of_fold
+
+    folder = tmp_path / "fer"
+    for emotion in EMOTIONS:
+        for split in ("train", "val"):
+            (folder / split / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:4]:
+            shutil.copy(src, folder / "train" / emotion / src.name)
+    runs = []
+    for fold in (0, 1):
+        run = tmp_path / f"fold{fold}"
+        summary = train.main(["--data", str(folder), "--out", str(run), "--epochs", "1", "--batch", "8",
+                              "--width", "8", "--warmup", "0", "--precision", "float32", "--no-progress",
+                              "--folds", "2", "--fold", str(fold), "--photometric", "--mixup", "0.2"])
+        assert summary["oof"] == str(run / "oof.npz")
+        runs.append(run)
+    whole = data.read_split(folder, subfolder="train")
+    probabilities, covered = load_out_of_fold(runs, whole)
+    assert covered.all() and len(whole) == 28
+    assert np.allclose(probabilities.sum(1), 1.0, atol=1e-4)
+    with pytest.raises(ValueError, match="held out by two runs"):
+        load_out_of_fold([runs[0], runs[0]], whole)
