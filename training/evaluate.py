@@ -210,6 +210,39 @@ def evaluate_photos(classifier: EmotionClassifier, folder: Path, detector_path: 
             "skipped_labels": len(rows) - len(kept)}
 
 
+def render_frame(crop: np.ndarray, scale: int = 4, margin: float = 1.0) -> np.ndarray:
+    """A 48×48 face crop as a camera-like BGR frame: enlarged ``scale`` times (bicubic) and set in a plain
+    border ``margin`` face-widths wide on each side, the colour of the crop's own mean."""
+    face = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    pad = int(face.shape[0] * margin)
+    frame = cv2.copyMakeBorder(face, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=int(crop.mean()))
+    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+
+
+def evaluate_rendered(classifier: EmotionClassifier, split: data.Split, detector_path: str | Path | None,
+                      labels: str | None = None) -> dict:
+    """The serving pipeline (detector → crop with margin → classifier) on every crop rendered as a frame,
+    beside the crop path on the same faces: the figures the pipeline reaches, how many faces the detector
+    misses, and how often the two paths name the same emotion."""
+    pipeline = Pipeline(make_detector(detector_path), classifier)
+    found, through_pipeline = [], []
+    for i, crop in enumerate(split.images):
+        faces = pipeline.analyse(render_frame(crop)).faces
+        if faces:
+            found.append(i)
+            through_pipeline.append([faces[0].probabilities[e] for e in EMOTIONS])
+    found_split = split.subset(np.array(found, np.int64))
+    pipeline_probs = np.array(through_pipeline, np.float32).reshape(-1, NUM_CLASSES)
+    crop_probs = classifier.predict(faces_to_batch(found_split.images)) if found else pipeline_probs
+    sets = label_sets(found_split)
+    return {**report(pipeline_probs, sets, labels), **vote_figures(pipeline_probs, found_split),
+            "detector": pipeline.detector.name, "images": len(split), "faces_missed": len(split) - len(found),
+            "crop_path_on_found": {k: v for k, v in report(crop_probs, sets, labels).items()
+                                   if k in ("labels", "n", "accuracy", "macro_f1", "calm_to_negative")},
+            "same_emotion_as_crop_path": round(float((pipeline_probs.argmax(1) == crop_probs.argmax(1)).mean())
+                                               if found else 0.0, 4)}
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True)
@@ -220,6 +253,9 @@ def main(argv: list[str] | None = None) -> dict:
                         "FER+ votes, else fer); the other set is reported in a sub-object")
     p.add_argument("--flip-tta", action="store_true", help="average with the mirrored face")
     p.add_argument("--faces", action="store_true", help="full photos through detector + crop + classifier")
+    p.add_argument("--render", action="store_true",
+                   help="with --faces on a crop folder: render each 48×48 crop as a frame, run the serving "
+                        "pipeline on it and compare with the crop path on the faces the detector finds")
     p.add_argument("--detector", default=None, choices=DETECTOR_CHOICES,
                    help="face detector for --faces (default: $FACE_DETECTOR, else auto, as serving)")
     p.add_argument("--detector-model", default=None,
@@ -239,7 +275,12 @@ def main(argv: list[str] | None = None) -> dict:
         except ValueError as error:
             p.error(str(error))
         classifier = EmotionClassifier(args.model, flip_tta=args.flip_tta)
-        result = evaluate_photos(classifier, folder, detector_path, args.labels)
+        if args.render:
+            cache_dir = None if args.no_cache else args.cache_dir
+            split = data.load_split(args.data, subfolder=args.split, cache_dir=cache_dir)
+            result = evaluate_rendered(classifier, split, detector_path, args.labels)
+        else:
+            result = evaluate_photos(classifier, folder, detector_path, args.labels)
     else:
         cache_dir = None if args.no_cache else args.cache_dir
         split = data.load_split(args.data, subfolder=args.split, cache_dir=cache_dir)

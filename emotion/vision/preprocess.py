@@ -6,9 +6,11 @@ import cv2
 import numpy as np
 
 FACE_SIZE = 48
-# Extra context around a detector box, as a fraction of its size, so crops resemble
-# FER2013's framing (whole face, a little forehead and chin).
-CROP_MARGIN = 0.1
+# Extra context around a detector box, as a fraction of its size. FER2013's faces are framed like the
+# square of a YuNet or Haar box with none: on training faces rendered as frames
+# (``training.evaluate --faces --render``), margin 0 reads most faces as their crops do (92.7% the same
+# emotion with YuNet; 89.8% at the 0.1 used before).
+CROP_MARGIN = 0.0
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -168,7 +168,8 @@ def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
     record = operating_point.main(["--data", str(folder), "--model", str(model), "--cache-dir", str(tmp_path / "c"),
                                    "--recall-floor", "fear=0.5", "disgust=0.5", "--max-calm-to-negative", "0.2"])
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == json.loads(json.dumps(record))
-    assert record["targets"] == {"recall_floors": {"fear": 0.5, "disgust": 0.5}, "max_calm_to_negative": 0.2}
+    assert record["targets"] == {"recall_floors": {"fear": 0.5, "disgust": 0.5}, "max_calm_to_negative": 0.2,
+                                 "min_clear_recall": None, "max_clear_to_neutral": None}
     assert record["before"]["n"] == record["after"]["n"] == 42
     assert record["before"]["per_class_recall"]["fear"] < 0.5
     assert record["after"]["per_class_recall"]["fear"] >= 0.5

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emotion.vision.detector import Box, HaarDetector, YuNetDetector
-from emotion.vision.preprocess import align_crop_face, crop_face, eye_angle
+from emotion.vision.preprocess import CROP_MARGIN, align_crop_face, crop_face, eye_angle
 from tests.images import FIXTURES, YUNET
 
 
@@ -31,7 +31,8 @@ def test_an_aligned_crop_puts_tilted_eyes_level(tilt):
     for x, y in eyes:
         cv2.circle(gray, (round(x), round(y)), 4, 255, -1)
     crop = align_crop_face(gray, (40, 60, 160, 160), eyes)
-    assert crop.shape == crop_face(gray, (40, 60, 160, 160)).shape == (192, 192)
+    side = round(160 * (1 + 2 * CROP_MARGIN))
+    assert crop.shape == crop_face(gray, (40, 60, 160, 160)).shape == (side, side)
     ys, xs = np.nonzero(crop > 128)
     left = xs < crop.shape[1] / 2
     assert abs(ys[left].mean() - ys[~left].mean()) < 1.0

@@ -33,8 +33,8 @@ def test_face_to_input_resizes_and_scales():
 
 def test_crop_face_pads_at_the_border_and_stays_square():
     gray = np.arange(100 * 80, dtype=np.uint32).reshape(80, 100).astype(np.uint8)
-    crop = crop_face(gray, (-10, -5, 40, 30))
-    assert crop.shape == (48, 48)  # 40 px widened by 10% each side
+    assert crop_face(gray, (-10, -5, 40, 30)).shape == (40, 40)  # the box's longer side
+    assert crop_face(gray, (-10, -5, 40, 30), margin=0.1).shape == (48, 48)  # widened by 10% each side
 
 
 def test_haar_finds_the_astronaut_and_nothing_in_coffee():
