@@ -264,3 +264,28 @@ def test_evaluate_faces_scores_ferplus_votes_from_labels_csv(tmp_path, settings)
     assert result["labels"] == "ferplus-majority" and result["images"] == 3 and result["faces_missed"] == 1
     assert result["n"] == 1 and result["masked"] == 1 and result["accuracy"] == 1.0  # the astronaut smiles
     assert result["fer"]["n"] == 2
+
+
+def test_rendered_crops_go_through_the_serving_pipeline_beside_the_crop_path(tmp_path):
+    """--faces --render: each crop becomes a frame, the detector finds (or misses) it, and the figures of the
+    pipeline sit beside the crop path's on the same faces."""
+    from emotion.vision.classifier import EmotionClassifier
+    from tests.images import FER2013, YUNET
+    from training import data
+    from training.evaluate import evaluate_rendered, render_frame
+    from training.export import DEFAULT_OUT
+
+    folder = tmp_path / "fer"
+    for emotion in ("happy", "surprise", "neutral"):
+        (folder / "val" / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "val" / emotion).glob("*.png"))[:4]:
+            shutil.copy(src, folder / "val" / emotion / src.name)
+    split = data.read_split(folder, subfolder="val")
+    frame = render_frame(split.images[0])
+    assert frame.shape == (48 * 4 * 3, 48 * 4 * 3, 3)
+    result = evaluate_rendered(EmotionClassifier(DEFAULT_OUT), split, YUNET)
+    assert result["images"] == 12 and result["detector"] == "yunet"
+    assert result["n"] + result["faces_missed"] == 12
+    assert result["n"] >= 8  # YuNet finds most enlarged FER2013 faces
+    assert result["crop_path_on_found"]["n"] == result["n"]
+    assert 0.5 <= result["same_emotion_as_crop_path"] <= 1.0
