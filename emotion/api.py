@@ -26,7 +26,7 @@ from emotion.serializers import (
     PickFaceSerializer,
 )
 from emotion.uploads import UploadRejected
-from moodmusic.api_errors import ErrorSerializer
+from moodmusic.api_errors import RETRY_AFTER_SECONDS, ErrorSerializer
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ NO_CONSENT = UploadRejected(403, "consent_required",
 
 
 @extend_schema(request={"multipart/form-data": CaptureUploadSerializer},
-               responses={202: CaptureSerializer, 403: ErrorSerializer})
+               responses={202: CaptureSerializer, 403: ErrorSerializer, 507: ErrorSerializer})
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 @throttle_classes([CaptureRateThrottle])
@@ -88,7 +88,10 @@ def capture_create(request) -> Response:
 
 
 def _rejected(rejected: UploadRejected) -> Response:
-    return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+    response = Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+    if rejected.status in (503, 507):  # the picture store is unreachable or full: worth trying again later
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @extend_schema(responses=CaptureSerializer)

