@@ -127,6 +127,52 @@ def captures_sweep(*, now=None) -> dict[str, int]:
     return counts
 
 
+CAPTURE_FILES_DIR = "captures"
+
+
+def capture_files_sweep(*, older_than: timedelta = timedelta(hours=1), now=None) -> dict[str, int]:
+    """Delete pictures under ``captures/`` that no capture owns and that are older than ``older_than``.
+
+    They are what a crash between writing a picture and saving its row, or a delete that failed, left
+    behind. Younger files are left alone: their capture may be being saved right now. Works on any storage
+    backend (local disk, bucket) through the storage API.
+    """
+    storage = Capture._meta.get_field("image").storage
+    cutoff = (now or timezone.now()) - older_than
+    counts = {"checked": 0, "deleted": 0}
+    for names in _batches(_stored_files(storage, CAPTURE_FILES_DIR), 500):
+        counts["checked"] += len(names)
+        owned = set(Capture.objects.filter(image__in=names).values_list("image", flat=True))
+        for name in names:
+            if name not in owned and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                counts["deleted"] += 1
+    if counts["deleted"]:
+        log.info("capture file sweep: %s", counts)
+    return counts
+
+
+def _stored_files(storage, directory: str):
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # nothing was ever stored on this disk
+        return
+    yield from (f"{directory}/{name}" for name in files)
+    for sub in directories:
+        yield from _stored_files(storage, f"{directory}/{sub}")
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def capture_analyse(*, capture_id: int) -> Capture | None:
     """Run the vision pipeline on a capture and record its readings and mood.
 

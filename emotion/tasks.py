@@ -54,3 +54,9 @@ def analyse_capture(self, capture_id: int) -> str:
 def sweep_captures() -> dict[str, int]:
     """Periodic (Celery beat): send again the captures a lost message or a dead worker left behind."""
     return services.captures_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def sweep_capture_files() -> dict[str, int]:
+    """Periodic (Celery beat, hourly): delete pictures that no capture owns, older than an hour."""
+    return services.capture_files_sweep()

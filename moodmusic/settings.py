@@ -284,6 +284,8 @@ CAPTURE_SWEEP_BATCH = env_int("CAPTURE_SWEEP_BATCH", 500)
 CAPTURE_DATABASE_RETRIES = env_int("CAPTURE_DATABASE_RETRIES", 8)
 CELERY_BEAT_SCHEDULE = {
     "sweep-captures": {"task": "emotion.tasks.sweep_captures", "schedule": CAPTURE_SWEEP_INTERVAL},
+    # Pictures no capture owns (a crash between the file and its row, a failed delete), older than an hour.
+    "sweep-capture-files": {"task": "emotion.tasks.sweep_capture_files", "schedule": 3600},
 }
 # Redis redelivers an unacknowledged message after this long: sized to the analysis' hard limit (the
 # sweeper recovers captures sooner). Spotify tasks are safe to run twice if one outlives it.
