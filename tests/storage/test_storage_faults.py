@@ -99,8 +99,9 @@ def test_health_names_a_bucket_it_cannot_use(s3_storage, settings, db):
         **s3_storage.storages_setting, "OPTIONS": {**s3_storage.storages_setting["OPTIONS"], "bucket_name": "nope"}}}
     checks = Client().get("/health/").json()["checks"]
     # SeaweedFS answers AccessDenied for a bucket that does not exist (AWS: NoSuchBucket or AccessDenied).
-    assert checks["media_storage"] in ("Unavailable: access to the bucket is denied: Access Denied.",
-                                       "Unavailable: the bucket does not exist: The specified bucket does not exist"), checks
+    assert checks["media_storage"] in (
+        "Unavailable: access to the bucket is denied: Access Denied.",
+        "Unavailable: the bucket does not exist: The specified bucket does not exist"), checks
 
 
 def test_health_is_ok_on_the_bucket(s3_storage, db):
