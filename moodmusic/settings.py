@@ -272,6 +272,8 @@ if FACE_DETECTOR == "yunet" and not Path(FACE_DETECTOR_MODEL_PATH).is_file():
 CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)
 # About what a 24 MP camera saves; the worker decodes big JPEGs reduced to about 2 MP for analysis.
 CAPTURE_MAX_PIXELS = env_int("CAPTURE_MAX_PIXELS", 25_000_000)
+# Longest side over shortest side: a panorama strip (4000x200) gives the detector nothing it can read.
+CAPTURE_MAX_ASPECT_RATIO = env_float("CAPTURE_MAX_ASPECT_RATIO", 4)
 CAPTURE_TIME_LIMIT = env_int("CAPTURE_TIME_LIMIT", 60)
 CAPTURE_HARD_TIME_LIMIT = CAPTURE_TIME_LIMIT + max(5, CAPTURE_TIME_LIMIT // 4)
 # The sweeper (Celery beat, every CAPTURE_SWEEP_INTERVAL s) sends again captures queued and unsent for
