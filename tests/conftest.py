@@ -52,6 +52,33 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Under REQUIRE_ALL, what a module or conftest skipped while being collected (``pytest.skip(...,
+# allow_module_level=True)``, ``pytest.importorskip``): those tests never ran, so the run must not pass.
+_collection_skips: list[str] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    if os.environ.get("REQUIRE_ALL") and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _collection_skips.append(f"{report.nodeid or collector.nodeid}: {reason}")
+    return report
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _collection_skips:
+        terminalreporter.section("skipped while collecting, under REQUIRE_ALL=1 (CI runs every test)", red=True)
+        for line in _collection_skips:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session) -> None:
+    if _collection_skips and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_tasks_raise():
     """A task that fails while running in-process fails the test, instead of being logged and forgotten."""
