@@ -47,7 +47,8 @@ class SeaweedFS:
         (self.workdir / "data").mkdir()
         command = [self.binary, "server", f"-dir={self.workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                    "-filer", "-s3", "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=64",
-                   "-volume.max=0"]
+                   "-volume.max=0", f"-filer.localSocket={self.workdir / 'filer.sock'}",
+                   f"-s3.localSocket={self.workdir / 's3.sock'}"]
         command += [f"-{name.replace('.grpc', '.port.grpc') if '.grpc' in name else name + '.port'}={port}"
                     for name, port in self.ports.items()]
         self.log = (self.workdir / "weed.log").open("w")
@@ -75,6 +76,9 @@ class SeaweedFS:
                 self.process.wait(timeout=10)
         self.log.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        for port in self.ports.values():  # the sockets weed puts in /tmp whatever it is told
+            for leftover in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{port}.sock"):
+                leftover.unlink(missing_ok=True)
 
     def log_tail(self) -> str:
         return (self.workdir / "weed.log").read_text()[-4000:]
