@@ -184,6 +184,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 300,
+            # Pictures are at most CAPTURE_MAX_BYTES: one request each, no transfer thread pool per file.
+            "use_threads": False,
             # A POST must not hang on a storage that is down: short timeouts, two retries.
             "client_config": BotoConfig(connect_timeout=AWS_S3_TIMEOUT, read_timeout=AWS_S3_TIMEOUT,
                                         retries={"mode": "standard", "max_attempts": 3}),
