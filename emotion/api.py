@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,13 +21,14 @@ from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
     ManualMoodSerializer,
+    MoodCorrectionSerializer,
     MoodEntryPageSerializer,
     MoodEntrySerializer,
     MoodSummarySerializer,
     PickFaceSerializer,
 )
 from emotion.uploads import UploadRejected
-from moodmusic.api_errors import ErrorSerializer
+from moodmusic.api_errors import RETRY_AFTER_SECONDS, ErrorSerializer
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +60,15 @@ def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK)
     return Response(CaptureSerializer(capture, context={"request": request}).data, status=code)
 
 
-NO_CONSENT = UploadRejected(403, "consent_required",
-                            "Agree to face analysis first: open the capture page, or your profile, to give consent.")
+def _no_consent(request) -> UploadRejected:
+    return UploadRejected(403, "consent_required", (
+        f"Agree to face analysis first: sign in on the website and open the consent page, "
+        f"{request.build_absolute_uri(reverse('consent'))} (the capture page sends you there too), "
+        f"then send the picture again."))
 
 
 @extend_schema(request={"multipart/form-data": CaptureUploadSerializer},
-               responses={202: CaptureSerializer, 403: ErrorSerializer})
+               responses={202: CaptureSerializer, 403: ErrorSerializer, 507: ErrorSerializer})
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 @throttle_classes([CaptureRateThrottle])
@@ -73,7 +78,7 @@ def capture_create(request) -> Response:
     Only for people who consented to face analysis (at sign-up, or on the consent page): 403 otherwise.
     """
     if request.user.face_analysis_consent_at is None:
-        return _rejected(NO_CONSENT)
+        return _rejected(_no_consent(request))
     if "image" not in request.data:
         return _rejected(NO_IMAGE)
     form = CaptureUploadSerializer(data=request.data)
@@ -88,7 +93,10 @@ def capture_create(request) -> Response:
 
 
 def _rejected(rejected: UploadRejected) -> Response:
-    return Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+    response = Response({"code": rejected.code, "detail": rejected.message}, status=rejected.status)
+    if rejected.status in (503, 507):  # the picture store is unreachable or full: worth trying again later
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @extend_schema(responses=CaptureSerializer)
@@ -129,7 +137,7 @@ def mood_list(request) -> Response:
 
 
 @extend_schema(methods=["GET"], responses=MoodEntrySerializer)
-@extend_schema(methods=["PATCH"], request=ManualMoodSerializer, responses=MoodEntrySerializer)
+@extend_schema(methods=["PATCH"], request=MoodCorrectionSerializer, responses=MoodEntrySerializer)
 @extend_schema(methods=["DELETE"], responses={204: None})
 @api_view(["GET", "PATCH", "DELETE"])
 def mood_detail(request, pk: int) -> Response:
@@ -139,7 +147,7 @@ def mood_detail(request, pk: int) -> Response:
         entry.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method == "PATCH":
-        form = ManualMoodSerializer(data=request.data)
+        form = MoodCorrectionSerializer(data=request.data)
         if not form.is_valid():
             return Response({"code": "invalid_emotion", "detail": "Say which emotion: one of "
                              + ", ".join(name for name, _ in EMOTION_CHOICES) + "."},

@@ -53,6 +53,19 @@ class ManualMoodSerializer(serializers.Serializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
 
 
+class MoodCorrectionSerializer(ManualMoodSerializer):
+    """PATCH /api/moods/{id}/: the emotion is required. PATCH usually makes every field optional (DRF and the
+    schema generator set ``partial``); a correction without an emotion means nothing, so this one never is."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
+
+
 class MoodEntryPageSerializer(serializers.Serializer):
     """One page of the mood history (``PageNumberPagination``), for the schema."""
 

@@ -7,12 +7,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from emotion import engine
 from emotion.models import Capture, FaceReading, MoodEntry
-from emotion.uploads import check_image
+from emotion.uploads import UploadRejected, check_image
 from emotion.vision.pipeline import ImageDecodeError
+from moodmusic.storage import STORAGE_ERRORS, storage_fault
 from playlists.services import playlist_refresh_for_mood
 
 log = logging.getLogger(__name__)
@@ -24,19 +26,44 @@ NO_FACE_MESSAGE = (
 
 
 def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -> Capture:
-    """Validate ``data``, store a queued Capture and enqueue its analysis after commit.
+    """Validate ``data``, store the picture and a queued Capture, and enqueue its analysis after commit.
 
-    Raises ``UploadRejected`` before anything is stored. The capture is stored whether or not the
-    broker takes the message: PostgreSQL is the record of truth, and the sweeper sends it again.
+    Raises ``UploadRejected`` with nothing stored: for a bad picture (4xx), and for a picture store that is
+    full (507) or unreachable (503). Should the row not be saved (database gone), the picture is deleted
+    again. The capture is stored whether or not the broker takes the message: PostgreSQL is the record of
+    truth, and the sweeper sends it again.
     """
     checked = check_image(data)
-    with transaction.atomic():
-        capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures,
-                          width=checked.width, height=checked.height)
-        capture.image.save(f"capture.{checked.extension}", ContentFile(checked.data), save=False)
-        capture.save()
-        transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk))
+    capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures,
+                      width=checked.width, height=checked.height)
+    storage = capture.image.storage
+    name = capture.image.field.generate_filename(capture, f"capture.{checked.extension}")
+    try:
+        name = storage.save(name, ContentFile(checked.data))
+    except STORAGE_ERRORS as exc:
+        fault = storage_fault(exc)
+        log.error("capture picture not stored (%s answered): %s", fault.status, fault.cause, exc_info=exc)
+        _picture_forget(storage, name)  # a partial file from a disk that filled up mid-write
+        raise UploadRejected(fault.status, fault.code, fault.detail) from exc
+    capture.image.name = name
+    try:
+        with transaction.atomic():
+            capture.save()
+            # After the commit; should the broker (or the database, for sent_at) fail then, the capture is
+            # stored all the same and the sweeper sends it.
+            transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk), robust=True)
+    except BaseException:
+        _picture_forget(storage, name)
+        raise
     return capture
+
+
+def _picture_forget(storage, name: str) -> None:
+    """Best effort: what cannot be deleted now, ``capture_files_sweep`` removes within the hour after."""
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        log.warning("picture %s not deleted; the orphan sweep will remove it", name, exc_info=True)
 
 
 def capture_enqueue(*, capture_id: int) -> bool:
@@ -68,6 +95,14 @@ def _claim(capture_id: int) -> Capture | None:
         return capture
 
 
+def capture_release(*, capture_id: int) -> None:
+    """Give back a capture whose analysis a database fault interrupted: queued again, that try not counted
+    (it says nothing about the picture), so the retry (or the sweeper) claims it at once."""
+    Capture.objects.filter(pk=capture_id, status=Capture.Status.PROCESSING).update(
+        status=Capture.Status.QUEUED, claimed_at=None, sent_at=timezone.now(),
+        attempts=Greatest(models.F("attempts") - 1, 0))
+
+
 def captures_sweep(*, now=None) -> dict[str, int]:
     """Send again what a lost message or a dead worker left behind, so every capture ends done or failed.
 
@@ -90,6 +125,52 @@ def captures_sweep(*, now=None) -> dict[str, int]:
     if any(counts.values()):
         log.info("capture sweep: %s", counts)
     return counts
+
+
+CAPTURE_FILES_DIR = "captures"
+
+
+def capture_files_sweep(*, older_than: timedelta = timedelta(hours=1), now=None) -> dict[str, int]:
+    """Delete pictures under ``captures/`` that no capture owns and that are older than ``older_than``.
+
+    They are what a crash between writing a picture and saving its row, or a delete that failed, left
+    behind. Younger files are left alone: their capture may be being saved right now. Works on any storage
+    backend (local disk, bucket) through the storage API.
+    """
+    storage = Capture._meta.get_field("image").storage
+    cutoff = (now or timezone.now()) - older_than
+    counts = {"checked": 0, "deleted": 0}
+    for names in _batches(_stored_files(storage, CAPTURE_FILES_DIR), 500):
+        counts["checked"] += len(names)
+        owned = set(Capture.objects.filter(image__in=names).values_list("image", flat=True))
+        for name in names:
+            if name not in owned and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                counts["deleted"] += 1
+    if counts["deleted"]:
+        log.info("capture file sweep: %s", counts)
+    return counts
+
+
+def _stored_files(storage, directory: str):
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # nothing was ever stored on this disk
+        return
+    yield from (f"{directory}/{name}" for name in files)
+    for sub in directories:
+        yield from _stored_files(storage, f"{directory}/{sub}")
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def capture_analyse(*, capture_id: int) -> Capture | None:

@@ -5,23 +5,39 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 
 from emotion import services
 from emotion.models import Capture
 
 log = logging.getLogger(__name__)
 
+# A dropped database connection is the database's fault, not the picture's: the capture is given back and
+# the task retried on a new connection, as a lost broker message is re-sent, instead of failing it.
+DATABASE_FAULTS = (OperationalError, InterfaceError)
+
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.CAPTURE_TIME_LIMIT,
     time_limit=settings.CAPTURE_HARD_TIME_LIMIT,
+    max_retries=settings.CAPTURE_DATABASE_RETRIES,
 )
-def analyse_capture(capture_id: int) -> str:
+def analyse_capture(self, capture_id: int) -> str:
     """Detect and classify the faces of one capture. Safe to run more than once."""
     try:
         capture = services.capture_analyse(capture_id=capture_id)
+    except DATABASE_FAULTS as exc:
+        log.warning("analysis of capture %s interrupted by the database (%s); retrying", capture_id, exc)
+        connections.close_all()
+        try:
+            services.capture_release(capture_id=capture_id)
+        except DATABASE_FAULTS:
+            log.warning("capture %s not released; the sweeper re-queues it once its claim is stale", capture_id)
+        # Past the retries the capture stays queued (or processing) for the sweeper: never failed for this.
+        raise self.retry(exc=exc, countdown=min(30, 2 ** self.request.retries)) from exc
     except SoftTimeLimitExceeded:
         Capture.objects.get(pk=capture_id).fail("timeout", "The analysis took too long. Please try again.")
         return "timeout"
@@ -38,3 +54,9 @@ def analyse_capture(capture_id: int) -> str:
 def sweep_captures() -> dict[str, int]:
     """Periodic (Celery beat): send again the captures a lost message or a dead worker left behind."""
     return services.captures_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def sweep_capture_files() -> dict[str, int]:
+    """Periodic (Celery beat, hourly): delete pictures that no capture owns, older than an hour."""
+    return services.capture_files_sweep()

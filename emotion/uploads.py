@@ -39,7 +39,7 @@ def _png_bit_depth(data: bytes) -> int:
 
 
 def check_image(data: bytes) -> CheckedImage:
-    """Validate size, type, pixel count, animation, bit depth and integrity of an upload."""
+    """Validate size, type, pixel count, shape, animation, bit depth and integrity of an upload."""
     max_mb = settings.CAPTURE_MAX_BYTES // (1024 * 1024)
     if not data:
         raise UploadRejected(400, "empty", "The image is empty. Take the picture again or choose another file.")
@@ -58,6 +58,12 @@ def check_image(data: bytes) -> CheckedImage:
         limit = settings.CAPTURE_MAX_PIXELS / 1_000_000
         raise UploadRejected(413, "too_many_pixels",
                              f"The image has {width}x{height} pixels, more than the {limit:g} megapixels allowed.")
+    long_side, short_side = max(width, height), min(width, height)
+    if long_side > settings.CAPTURE_MAX_ASPECT_RATIO * short_side:
+        raise UploadRejected(400, "too_wide", (
+            f"The image is {width}x{height} pixels, more than {settings.CAPTURE_MAX_ASPECT_RATIO:g} times as "
+            f"{'wide as it is tall' if width > height else 'tall as it is wide'}; faces cannot be read in such a "
+            f"strip. Crop it around your face, or take a normal photo."))
     if image.format != "MPO" and getattr(image, "is_animated", False):
         raise UploadRejected(400, "animated", "Animated images are not supported; send a single still picture.")
     if image.format == "PNG" and (_png_bit_depth(data) == 16 or image.mode not in EIGHT_BIT_MODES):

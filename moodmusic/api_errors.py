@@ -6,11 +6,15 @@ Three parts make every /api/ failure take it: ``exception_handler`` for what DRF
 """
 
 import logging
+import sys
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views import defaults
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -26,6 +30,10 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, BrokerUnavailable)
+# A dropped or refused database connection (server restart, failover, pg_terminate_backend): the next
+# request gets a new one (CONN_HEALTH_CHECKS), so this one is told to try again, never given a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 2
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,6 +55,7 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = 503
     default_code = "unavailable"
     default_detail = "MoodMusic cannot reach one of its services right now. Please try again in a moment."
+    wait = RETRY_AFTER_SECONDS  # DRF's handler turns it into Retry-After
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -73,7 +82,18 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, UNAVAILABLE):
         log.warning("answering 503: %s", exc, exc_info=exc)
         return ServiceUnavailable()
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        _database_fault(exc)
+        return ServiceUnavailable()
     return exc
+
+
+def _database_fault(exc: Exception) -> None:
+    log.warning("answering 503, the database connection failed: %s", exc, exc_info=exc)
+    # Drop what broke now rather than at the end of the request, so nothing else in it reuses the connection.
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred and not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def _body(exc: exceptions.APIException) -> dict:
@@ -122,6 +142,22 @@ class ApiErrorMiddleware:
         return response
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a database fault outside a DRF view (sessions, sign-in middleware) is a 503 saying to
+    try again, JSON under /api/; anything else is Django's 500 page (the middleware makes it JSON for /api/)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        _database_fault(exc)
+        if request.path.startswith(API_PREFIX):
+            response = JsonResponse({"code": ServiceUnavailable.default_code,
+                                     "detail": ServiceUnavailable.default_detail}, status=503)
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
+
+
 def error_response(status: int) -> JsonResponse:
     phrase = HTTPStatus(status).phrase
     code, detail = FALLBACK.get(status, (phrase.lower().replace(" ", "_"), f"{phrase}."))
@@ -137,9 +173,10 @@ class AutoSchema(openapi.AutoSchema):
             if str(code) not in responses:
                 error = OpenApiResponse(ErrorSerializer, description=description)
                 responses[str(code)] = self._get_response_for_code(error, str(code), direction=direction)
-        if "429" in responses:
-            responses["429"].setdefault("headers", {})["Retry-After"] = {
-                "schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}
+        for code in ("429", "503"):
+            if code in responses:
+                responses[code].setdefault("headers", {})["Retry-After"] = {
+                    "schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}
         return responses
 
     def _error_codes(self) -> dict[int, str]:
@@ -156,7 +193,7 @@ class AutoSchema(openapi.AutoSchema):
             codes[415] = "The request body is not in a media type this operation reads."
         if self.view.get_throttles():
             codes[429] = "Too many requests; see Retry-After."
-            codes[503] = "A service MoodMusic needs (cache, queue) is unreachable."
+        codes[503] = "A service MoodMusic needs (database, cache, queue, picture store) is down; see Retry-After."
         return codes
 
     def _has_query_parameters(self) -> bool:

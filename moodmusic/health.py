@@ -4,19 +4,36 @@ Database, cache and media storage always; with a broker (not in-process tasks) a
 whether a Celery worker answers a ping. 200 when everything is OK, 500 with the failing parts named.
 """
 
+import dataclasses
 from datetime import timedelta
 
 from django.conf import settings
 from django.http import JsonResponse
+from health_check.checks import Storage
+from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 from redis.asyncio import Redis as AsyncRedis
+
+from moodmusic.storage import STORAGE_ERRORS, storage_fault
+
+
+@dataclasses.dataclass
+class MediaStorage(Storage):
+    """Writes, reads and deletes a file in the pictures' storage; a failure is named in words ("the media
+    disk is full", "the bucket does not exist"), not django-health-check's "Unknown Error"."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except STORAGE_ERRORS as exc:
+            raise ServiceUnavailable(storage_fault(exc).cause) from exc
 
 
 def configured_checks() -> list:
     checks: list = [
         "health_check.checks.Database",
         "health_check.checks.Cache",
-        "health_check.checks.Storage",
+        MediaStorage,
     ]
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return checks  # tasks run inside the web process: there is no broker or worker to ask
@@ -29,7 +46,7 @@ def configured_checks() -> list:
 
 
 # Names an operator reads in the JSON, by check class.
-PART_NAMES = {"Database": "database", "Cache": "cache", "Storage": "media_storage", "Redis": "broker",
+PART_NAMES = {"Database": "database", "Cache": "cache", "MediaStorage": "media_storage", "Redis": "broker",
               "Ping": "worker"}
 
 

@@ -21,5 +21,7 @@ urlpatterns = [
     # (?script), not inlined, so the page needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
-if settings.DEBUG:
+if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "moodmusic.api_errors.server_error"

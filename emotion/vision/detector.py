@@ -1,6 +1,7 @@
 """Face detectors: OpenCV's Haar cascade by default, YuNet (cv2.FaceDetectorYN) when given a model."""
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -54,6 +55,22 @@ def _rescale(boxes: list[Box], scale: float) -> list[Box]:
     ]
 
 
+def _in_frame(boxes: list[Box], width: int, height: int) -> list[Box]:
+    """Only boxes a face can be: finite, not empty, centred inside the ``width`` x ``height`` frame and no
+    larger than it. A detector fed a shape it was not made for (a 4000x200 strip) returns infinite or
+    absurd boxes, which would otherwise break the crop. Eye landmarks that are not finite are dropped."""
+    kept = []
+    for box in boxes:
+        if not (0 < box.w <= max(width, height) and 0 < box.h <= max(width, height)):
+            continue
+        if not (0 <= box.x + box.w / 2 < width and 0 <= box.y + box.h / 2 < height):
+            continue
+        if box.eyes is not None and not all(math.isfinite(v) for eye in box.eyes for v in eye):
+            box = replace(box, eyes=None)
+        kept.append(box)
+    return kept
+
+
 class HaarDetector:
     """Viola-Jones frontal-face cascade bundled with opencv-python (4.x)."""
 
@@ -82,7 +99,8 @@ class HaarDetector:
             gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors, minSize=(self.min_size, self.min_size)
         )
         boxes = [Box(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
-        return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
+        boxes = _in_frame(_rescale(boxes, scale), image.shape[1], image.shape[0])
+        return sorted(boxes, key=lambda b: b.area, reverse=True)
 
 
 class YuNetDetector:
@@ -111,8 +129,10 @@ class YuNetDetector:
             Box(int(f[0]), int(f[1]), int(f[2]), int(f[3]), float(f[14]),
                 ((float(f[4]), float(f[5])), (float(f[6]), float(f[7]))))
             for f in faces
+            if np.isfinite(f[:4]).all()  # int() of an infinite coordinate raises
         ]
-        return sorted(_rescale(boxes, scale), key=lambda b: b.area, reverse=True)
+        boxes = _in_frame(_rescale(boxes, scale), image.shape[1], image.shape[0])
+        return sorted(boxes, key=lambda b: b.area, reverse=True)
 
 
 DETECTOR_CHOICES = ("auto", "yunet", "haar")

@@ -71,3 +71,31 @@ def test_the_profile_says_when_consent_was_given(client, alice):
     html = client.get("/accounts/profile/").content.decode()
 
     assert "You agreed to face analysis on" in html
+
+
+def test_a_superuser_made_by_createsuperuser_is_sent_to_consent_and_the_api_names_the_page(client, db, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+    from tests.images import fixture_bytes
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long enough admin password")
+    call_command("createsuperuser", "--noinput", username="root", email="root@example.com")
+    root = User.objects.get(username="root")
+    assert root.face_analysis_consent_at is None
+    api = APIClient()
+    api.force_authenticate(root)
+    photo = SimpleUploadedFile("me.jpg", fixture_bytes("astronaut.png"), "image/jpeg")
+
+    refused = api.post("/api/captures/", {"image": photo}, format="multipart")
+
+    assert refused.status_code == 403 and "http://testserver/accounts/consent/" in refused.json()["detail"]
+    signed_in = client.post("/accounts/login/", {"username": "root", "password": "a long enough admin password"})
+    assert client.get(signed_in["Location"])["Location"] == "/accounts/consent/?next=/capture/"
+    client.post("/accounts/consent/", {"next": "/capture/"})
+    root.refresh_from_db()
+    api.force_authenticate(root)
+    photo.seek(0)
+    assert api.post("/api/captures/", {"image": photo}, format="multipart").status_code == 202

@@ -179,3 +179,23 @@ def test_bob_cannot_delete_alice_even_with_her_password(client, alice, bob):
     client.post(reverse("delete-account"), {"password": "correct horse battery staple"})
 
     assert get_user_model().objects.filter(pk=alice.pk).exists()
+
+
+def test_export_contains_every_track_vote_of_the_person_and_no_one_elses(client, alice, bob):
+    """Built from the rows made here, not with the export's own function."""
+    from playlists.models import Track, TrackVote
+
+    calm = Track.objects.create(spotify_id="trk-calm", title="Calm", artists=["A"])
+    loud = Track.objects.create(spotify_id="trk-loud", title="Loud", artists=["B"])
+    votes = [TrackVote.objects.create(user=alice, track=calm, emotion="sad", fits=True),
+             TrackVote.objects.create(user=alice, track=loud, emotion="sad", fits=False),
+             TrackVote.objects.create(user=alice, track=loud, emotion="angry", fits=True)]
+    TrackVote.objects.create(user=bob, track=calm, emotion="happy", fits=False)
+    client.force_login(alice)
+
+    exported = download(client)["spotify"]["votes"]
+
+    expected = [{"spotify_id": v.track.spotify_id, "emotion": v.emotion, "fits": v.fits,
+                 "created_at": v.created_at.isoformat()} for v in votes]
+    key = lambda vote: (vote["spotify_id"], vote["emotion"])  # noqa: E731
+    assert sorted(exported, key=key) == sorted(expected, key=key)

@@ -30,3 +30,19 @@ def test_an_unknown_time_zone_falls_back_to_the_servers(alice, client):
 
     assert response.status_code == 200
     assert timezone.get_current_timezone_name() == "UTC"  # nothing left activated after the request
+
+
+def test_the_timeline_groups_days_in_the_browsers_time_zone_not_utc(alice, client):
+    # In Tokyo (UTC+9) the first two are the morning of 10 March, the third the night of 11 March; in UTC
+    # they fall on 9, 10 and 10 March.
+    for emotion, at in (("happy", dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)),
+                        ("happy", dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)),
+                        ("sad", dt.datetime(2026, 3, 10, 16, 0, tzinfo=dt.UTC))):
+        MoodEntry.objects.create(owner=alice, emotion=emotion, source=MoodEntry.Source.MANUAL, created_at=at)
+    client.force_login(alice)
+    client.cookies["tz"] = "Asia/Tokyo"
+
+    timeline = client.get("/api/moods/summary/", {"from": "2026-03-10", "to": "2026-03-11"}).json()["timeline"]
+
+    assert [(day["date"], {e: n for e, n in day["counts"].items() if n}) for day in timeline] == [
+        ("2026-03-10", {"happy": 2}), ("2026-03-11", {"sad": 1})]

@@ -100,3 +100,30 @@ def test_a_cache_outage_does_not_turn_a_capture_into_an_error(alice_api, setting
     capture = Capture.objects.get(pk=response.json()["id"])
     assert capture.status == "done", capture.error_message
     assert MoodEntry.objects.filter(capture=capture).exists()
+
+
+def test_a_processing_capture_is_recovered_only_after_the_hard_time_limit_plus_the_requeue_wait(alice, settings):
+    """A worker may legitimately hold a capture until the hard time limit kills it; only then plus
+    CAPTURE_REQUEUE_AFTER is it presumed dead. Earlier would analyse the same picture twice at once."""
+    settings.CAPTURE_TIME_LIMIT, settings.CAPTURE_HARD_TIME_LIMIT, settings.CAPTURE_REQUEUE_AFTER = 60, 75, 30
+    claimed = timezone.now()
+    capture = stored_capture(alice, status=Capture.Status.PROCESSING, sent_at=claimed, claimed_at=claimed,
+                             attempts=1)
+
+    for seconds_later in (31, 60, 75, 104):  # past the requeue wait, the soft and the hard limit: still its worker's
+        assert services.captures_sweep(now=claimed + timedelta(seconds=seconds_later)) == {
+            "resent": 0, "recovered": 0, "failed": 0}, seconds_later
+        capture.refresh_from_db()
+        assert capture.status == "processing" and capture.attempts == 1
+
+    counts = services.captures_sweep(now=claimed + timedelta(seconds=75 + 30 + 1))
+    assert counts["recovered"] == 1
+
+
+def test_a_duplicate_message_is_ignored_until_the_claim_is_stale(alice, settings):
+    settings.CAPTURE_HARD_TIME_LIMIT, settings.CAPTURE_REQUEUE_AFTER = 75, 30
+    capture = stored_capture(alice, status=Capture.Status.PROCESSING, attempts=1,
+                             claimed_at=timezone.now() - timedelta(seconds=31))
+    assert services.capture_analyse(capture_id=capture.pk) is None
+    Capture.objects.filter(pk=capture.pk).update(claimed_at=timezone.now() - timedelta(seconds=75 + 30 + 1))
+    assert services.capture_analyse(capture_id=capture.pk).status == "done"

@@ -61,12 +61,13 @@ class Workers:
 
     def __init__(self, broker_url: str, media: Path, logdir: Path) -> None:
         self.broker_url, self.media, self.logdir, self.started = broker_url, media, logdir, []
+        self.env: dict[str, str] = {}  # more environment for the next workers started
 
     def start(self) -> subprocess.Popen:
         n = len(self.started)
         log_path = self.logdir / f"worker-{n}.log"
         env = {**os.environ, **FAULT_ENV, "DATABASE_URL": database_url(), "REDIS_URL": self.broker_url,
-               "MEDIA_ROOT": str(self.media), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+               "MEDIA_ROOT": str(self.media), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1", **self.env}
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "moodmusic", "worker", "-B", "-P", "prefork", "-c", "1",
              "-l", "info", "-n", f"fault{n}@%h", "--schedule", str(self.logdir / f"beat-{n}"),

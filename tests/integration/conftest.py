@@ -29,7 +29,13 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings, tmp_path):
+def worker_env() -> dict[str, str]:
+    """More environment for the worker process; a test module overrides it (object storage, its own disk)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, tmp_path, worker_env):
     """Start ``celery worker`` as a subprocess; enqueue to it instead of running tasks in-process."""
     try:
         redis.Redis.from_url(redis_url()).flushdb()
@@ -38,7 +44,7 @@ def celery_worker_process(transactional_db, settings, tmp_path):
     media = Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url(), "MEDIA_ROOT": str(media),
-           "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+           "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1", **worker_env}
     old = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
     log = open(tmp_path / "worker.log", "w")
     proc = subprocess.Popen(

@@ -1,0 +1,53 @@
+"""What a failing picture store (local disk or S3-compatible bucket) means, in words an operator and a person read.
+
+Django's storage API raises ``OSError`` for a local disk and botocore's errors for a bucket; both backends'
+faults are told apart here once, for the capture API (507 or 503) and ``/health/``.
+"""
+
+import errno
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+FULL_S3_CODES = {"QuotaExceeded", "EntityTooLarge", "InsufficientStorage", "XMinioStorageFull"}
+
+
+@dataclass(frozen=True)
+class StorageFault:
+    status: int  # 507 when the store is full, 503 when it cannot be reached or refuses
+    code: str
+    detail: str  # for the person
+    cause: str  # for the operator (/health/, logs)
+
+
+def storage_fault(exc: BaseException) -> StorageFault:
+    if isinstance(exc, OSError) and exc.errno in FULL_ERRNOS:
+        return StorageFault(507, "storage_full", "MoodMusic has no room to store your picture right now; nothing was "
+                            "kept. Please try again later.", f"the media disk is full ({exc.strerror})")
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "")
+        if code in FULL_S3_CODES:
+            return StorageFault(507, "storage_full", "MoodMusic has no room to store your picture right now; "
+                                "nothing was kept. Please try again later.", f"the bucket is full ({code})")
+        cause = {"NoSuchBucket": "the bucket does not exist", "AccessDenied": "access to the bucket is denied",
+                 "InvalidAccessKeyId": "the access key is not known to the object store",
+                 "SignatureDoesNotMatch": "the secret key does not match the access key"}.get(
+            code, f"the object store answered {code or 'an error'}")
+        return _unavailable(f"{cause}: {error.get('Message', '')}".rstrip(": "))
+    if isinstance(exc, EndpointConnectionError):
+        return _unavailable(f"the object store cannot be reached ({exc.kwargs.get('endpoint_url', '')})")
+    if isinstance(exc, BotoCoreError):
+        return _unavailable(f"the object store failed: {exc}")
+    if isinstance(exc, PermissionError):
+        return _unavailable(f"the media directory cannot be written ({exc.strerror})")
+    if isinstance(exc, OSError):
+        return _unavailable(f"the media disk failed ({exc.strerror or exc})")
+    return _unavailable(str(exc))
+
+
+def _unavailable(cause: str) -> StorageFault:
+    return StorageFault(503, "storage_unavailable", "MoodMusic cannot store your picture right now; nothing was kept. "
+                        "Please try again in a moment.", cause)

@@ -1,0 +1,145 @@
+"""A picture store that is full or unreachable: a clear 507/503, no row, no file; /health/ says which and why.
+
+The full disk is a real FileSystemStorage whose writes fail with ENOSPC after the first chunk, as a disk that
+fills up mid-write does (Django's own write loop leaves the partial file). The unreachable bucket is a real
+S3 client pointed at a port nothing listens on.
+"""
+
+import errno
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from emotion import services, tasks
+from emotion.models import Capture
+from tests.images import fixture_bytes
+from tests.objectstore import _free_port
+
+
+class DiskFillsUp(File):
+    """Content whose first chunk is written, then the disk is full."""
+
+    def chunks(self, chunk_size=None):
+        yield self.file.read(1024)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class FullDiskStorage(FileSystemStorage):
+    def _save(self, name, content):
+        content.seek(0)
+        return super()._save(name, DiskFillsUp(content.file, name))
+
+
+FULL_DISK = {"BACKEND": "tests.storage.test_storage_faults.FullDiskStorage"}
+
+
+def files_under(path: Path) -> list[Path]:
+    return [p for p in Path(path).rglob("*") if p.is_file()] if Path(path).exists() else []
+
+
+def post(client):
+    image = SimpleUploadedFile("me.jpg", fixture_bytes("astronaut.png"), "image/jpeg")
+    return client.post("/api/captures/", {"image": image}, format="multipart")
+
+
+@pytest.fixture
+def full_disk(settings):
+    settings.STORAGES = {**settings.STORAGES, "default": FULL_DISK}
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def unreachable_bucket(settings):
+    port = _free_port()  # nothing listens there
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "captures", "endpoint_url": f"http://127.0.0.1:{port}", "access_key": "a",
+                    "secret_key": "b", "region_name": "us-east-1"}}}
+
+
+def test_a_full_disk_answers_507_with_a_message_and_keeps_no_row_and_no_file(full_disk, alice_api):
+    for _ in range(3):
+        response = post(alice_api)
+        assert response.status_code == 507, response.content
+        body = response.json()
+        assert body["code"] == "storage_full" and "no room" in body["detail"] and "nothing was kept" in body["detail"]
+        assert int(response["Retry-After"]) > 0
+    assert Capture.objects.count() == 0
+    assert files_under(full_disk) == []  # the partial files were removed
+
+
+def test_an_unreachable_bucket_answers_503_and_keeps_no_row(unreachable_bucket, alice_api):
+    response = post(alice_api)
+    assert response.status_code == 503, response.content
+    assert response.json()["code"] == "storage_unavailable"
+    assert Capture.objects.count() == 0
+
+
+def test_health_names_a_full_disk_in_words(full_disk, db):
+    response = Client().get("/health/")
+    assert response.status_code == 500
+    assert response.json()["checks"]["media_storage"] == "Unavailable: the media disk is full (No space left on device)"
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_health_names_an_unreachable_object_store(unreachable_bucket, db):
+    checks = Client().get("/health/").json()["checks"]
+    assert checks["media_storage"].startswith("Unavailable: the object store cannot be reached (http://127.0.0.1:")
+
+
+def test_health_names_a_bucket_it_cannot_use(s3_storage, settings, db):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        **s3_storage.storages_setting, "OPTIONS": {**s3_storage.storages_setting["OPTIONS"], "bucket_name": "nope"}}}
+    checks = Client().get("/health/").json()["checks"]
+    # SeaweedFS answers AccessDenied for a bucket that does not exist (AWS: NoSuchBucket or AccessDenied).
+    assert checks["media_storage"] in (
+        "Unavailable: access to the bucket is denied: Access Denied.",
+        "Unavailable: the bucket does not exist: The specified bucket does not exist"), checks
+
+
+def test_health_is_ok_on_the_bucket(s3_storage, db):
+    assert Client().get("/health/").json()["checks"]["media_storage"] == "ok"
+    assert s3_storage.keys() == []  # its test file is gone again
+
+
+# --- orphan pictures, on both backends -------------------------------------------------------------------------
+
+@pytest.fixture(params=["filesystem", "bucket"])
+def any_storage(request, settings):
+    if request.param == "bucket":
+        bucket = request.getfixturevalue("s3_storage")
+        return lambda: bucket.keys()
+    return lambda: sorted(str(p.relative_to(settings.MEDIA_ROOT)) for p in files_under(settings.MEDIA_ROOT))
+
+
+def test_orphan_pictures_older_than_an_hour_are_deleted_and_owned_or_young_ones_kept(any_storage, alice):
+    owned = Capture(owner=alice, keep_image=True)
+    owned.image.save("kept.jpg", ContentFile(b"owned"), save=True)
+    orphans = [default_storage.save(f"captures/2026/01/0{i}/orphan.jpg", ContentFile(b"x")) for i in (1, 2)]
+    outside = default_storage.save("elsewhere/not-a-capture.txt", ContentFile(b"y"))
+    assert any_storage() == sorted([owned.image.name, *orphans, outside])
+
+    # Just written: too young to be sure that no capture is about to own it.
+    assert services.capture_files_sweep() == {"checked": 3, "deleted": 0}
+    later = timezone.now() + timedelta(hours=1, minutes=1)
+    assert services.capture_files_sweep(now=later) == {"checked": 3, "deleted": 2}
+
+    assert any_storage() == sorted([owned.image.name, outside])
+
+
+def test_the_command_and_the_beat_task_sweep_orphans(settings, alice, capsys):
+    old = default_storage.save("captures/2026/01/01/orphan.jpg", ContentFile(b"x"))
+    call_command("sweep_capture_files", "--older-than", "60")
+    assert "1 picture files checked, 0 orphans deleted" in capsys.readouterr().out
+    call_command("sweep_capture_files", "--older-than", "0")
+    assert "1 picture files checked, 1 orphans deleted" in capsys.readouterr().out
+    assert not default_storage.exists(old)
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-capture-files"]["task"] == tasks.sweep_capture_files.name
+    assert tasks.sweep_capture_files.apply().get() == {"checked": 0, "deleted": 0}
