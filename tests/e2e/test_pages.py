@@ -162,6 +162,8 @@ def test_music_history_signup_and_admin_pass_axe_and_print_no_template_syntax(li
     user = UserFactory(username="quinn")
     moods(user, [(9, "sad"), (6, "sad"), (5, "angry"), (3, "neutral"), (2, "happy"), (1, "happy"), (0, "sad")])
     UserFactory(username="root", is_staff=True, is_superuser=True)
+    MoodEntry.objects.create(owner=user, emotion="happy", confidence=0.62, source=MoodEntry.Source.CAMERA,
+                             created_at=timezone.now() - dt.timedelta(days=20)).correct("sad")
     console: list[str] = []
     page = open_browser("coffee.png", viewport=VIEWPORTS[size], color_scheme=scheme, console=console)
     phone = size == "phone"
@@ -187,7 +189,7 @@ def test_music_history_signup_and_admin_pass_axe_and_print_no_template_syntax(li
     look("/music/ with a player open")
 
     page.goto(f"{site}/history/")
-    expect(page.locator("#entries .entry")).to_have_count(7)
+    expect(page.locator("#entries .entry")).to_have_count(8)
     expect(page.locator("#insight-list li").first).to_be_visible()
     expect(page.locator("#calendar-days td[data-mood='sad']").first).to_be_visible()
     page.locator("#entries .entry").first.locator(".entry-note-edit").click()
