@@ -18,6 +18,8 @@ LAST_DAY = dt.date.max - dt.timedelta(days=1)
 # in each period it speaks of: a pattern read from one busy day is that day, not a pattern.
 INSIGHT_MIN_ENTRIES = 5
 INSIGHT_MIN_DAYS = 3
+# ...and says when an emotion tends to come only for one recorded more than once.
+INSIGHT_MIN_PER_EMOTION = 2
 
 
 class BadPeriod(ValueError):
@@ -134,7 +136,7 @@ def mood_time_of_day(qs: QuerySet[MoodEntry]) -> list[dict]:
         parts.setdefault(emotion, Counter())[day_part(hour)] += n
     result = []
     for emotion in EMOTIONS:
-        if emotion not in parts:
+        if sum(parts.get(emotion, Counter()).values()) < INSIGHT_MIN_PER_EMOTION:
             continue
         best = max(parts[emotion].values())
         order = ["morning", "afternoon", "evening", "night"]

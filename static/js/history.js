@@ -295,6 +295,9 @@
     number.textContent = date.getDate();
     const pixel = document.createElement("span");
     pixel.className = "day-pixel" + (moods.length ? " " + moods[0] : " none");
+    const today = isoDate(new Date());
+    if (iso === today) td.classList.add("today");
+    if (iso > today) td.classList.add("future");
     pixel.setAttribute("aria-hidden", "true");
     if (moods.length > 1) {
       pixel.classList.add("tied");
@@ -398,7 +401,7 @@
     function show(note) {
       shown.textContent = note;
       shown.classList.toggle("hidden", !note);
-      edit.textContent = note ? "Edit note" : "Add a note";
+      edit.textContent = note ? "Edit note" : "Note";
       edit.setAttribute("aria-label", (note ? "Edit the note" : "Add a note") + " for " + entry.emotion + " from " + when);
     }
     function counter() {

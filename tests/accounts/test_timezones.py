@@ -9,8 +9,9 @@ from emotion.models import MoodEntry
 
 def test_the_summary_reads_days_and_times_of_day_in_the_browsers_time_zone(alice, client):
     # 23:30 UTC on 9 March is 08:30 on 10 March in Tokyo.
-    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL,
-                             created_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC))
+    for minute in (30, 40):
+        MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL,
+                                 created_at=dt.datetime(2026, 3, 9, 23, minute, tzinfo=dt.UTC))
     # Enough entries over enough days for the summary to speak of times of day: noon in Tokyo.
     for day in (10, 11, 11, 12):
         MoodEntry.objects.create(owner=alice, emotion="sad", source=MoodEntry.Source.MANUAL,
@@ -23,8 +24,8 @@ def test_the_summary_reads_days_and_times_of_day_in_the_browsers_time_zone(alice
     tokyo = client.get("/api/moods/summary/", period).json()
 
     assert utc["total"] == 4 and utc["time_of_day"] == []  # four entries: below the insight minimum
-    assert tokyo["total"] == 5
-    assert tokyo["time_of_day"] == [{"emotion": "happy", "parts": ["morning"], "count": 1},
+    assert tokyo["total"] == 6
+    assert tokyo["time_of_day"] == [{"emotion": "happy", "parts": ["morning"], "count": 2},
                                     {"emotion": "sad", "parts": ["afternoon"], "count": 4}]
 
 

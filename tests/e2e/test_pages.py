@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from emotion.models import MoodEntry
-from playlists.models import DefaultPlaylist
+from playlists.models import DefaultPlaylist, EmotionPlaylist, EmotionPlaylistItem, SpotifyLink, Track
 from playlists.mood import LIFT_STEPS
 from tests.e2e.checks import SCHEMES, VIEWPORTS, axe_violations, csp_violations, horizontal_overflow, screenshot
 from tests.e2e.test_mood_journeys import log_in
@@ -68,7 +68,7 @@ def test_the_music_page_plays_for_a_person_without_spotify_current_mood_first(li
     expect(first.locator(".now-badge")).to_have_text("Your mood now")
     expect(page.locator(".now-badge")).to_have_count(1)
     expect(first.locator(".music-meta")).to_contain_text("Sad Songs")
-    expect(first.locator(".music-meta")).to_contain_text("Sad · Spotify playlist")
+    expect(first.locator(".music-meta")).to_contain_text("Sad · starter playlist")
     for i in range(7):
         expect(cards.nth(i).locator("button.play")).to_be_visible()
     expect(first.locator("button.play")).to_be_in_viewport()
@@ -93,6 +93,50 @@ def test_the_music_page_plays_for_a_person_without_spotify_current_mood_first(li
     page.click("#music-way button[value=match]")
     expect(page.locator("#card-sad .lift-note")).to_have_count(0)
     assert csp_violations(console) == []
+
+
+def linked_music(user) -> None:
+    """A usable Spotify link with a synced playlist of three tracks per emotion, as an import would leave it."""
+    SpotifyLink.objects.create(user=user, spotify_id=f"{user.username}-spotify", display_name=user.username,
+                               premium=False)
+    for e, emotion in enumerate(STARTERS):
+        playlist = EmotionPlaylist.objects.create(owner=user, emotion=emotion, spotify_playlist_id=f"own{e:019d}",
+                                                  sync_status="synced")
+        for n in range(3):
+            track = Track.objects.create(spotify_id=f"t{e}{n}", title=f"Song {n + 1} for {emotion}",
+                                         artists=["The Band"], valence=0.5, energy=0.5)
+            EmotionPlaylistItem.objects.create(playlist=playlist, position=n, track=track, score=0.9 - n / 10,
+                                               reason="valence 0.50, arousal 0.50 (open audio-features service)")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_a_linked_person_has_their_own_playlists_beside_the_starters(live_server, open_browser, size, scheme):
+    starters()
+    user = UserFactory(username="rosa")
+    moods(user, [(1, "happy"), (0, "fear")])
+    linked_music(user)
+    console: list[str] = []
+    page = open_browser("coffee.png", viewport=VIEWPORTS[size], color_scheme=scheme, console=console)
+    log_in(page, live_server.url, "rosa", "/music/")
+
+    card = page.locator(".music-card").first
+    expect(card).to_have_attribute("data-emotion", "fear")
+    expect(card.locator(".music-source.own .music-meta")).to_contain_text("MoodMusic · Fear")
+    expect(card.locator(".music-source.own .music-meta")).to_contain_text("Fear · 3 tracks")
+    expect(card.locator(".music-source.starter .music-meta")).to_contain_text("Peaceful Piano")
+    expect(card.locator(".music-source.own button.play")).to_be_visible()
+    card.locator("details.tracks summary").click()
+    expect(card.locator(".track-list li")).to_have_count(3)
+    card.locator(".track-list li").first.locator("button.vote[data-fits=true]").click()
+    expect(card.locator(".track-list li").first.locator("button.vote[data-fits=true]")).to_have_attribute(
+        "aria-pressed", "true")
+
+    problems: list[str] = []
+    check_page(page, "/music/ linked", problems, size == "phone")
+    screenshot(page, f"music-linked-{size}-{scheme}")
+    assert problems == [], "\n".join(problems)
+    assert [m for m in csp_violations(console) if "sdk.scdn.co" not in m] == []
 
 
 def test_the_history_undoes_a_delete_keeps_notes_and_draws_the_month(live_server, open_browser):

@@ -110,6 +110,18 @@ def test_time_of_day_names_the_part_a_mood_comes_most_and_keeps_ties(alice):
     assert summary["top"] == ["neutral"]
 
 
+def test_time_of_day_is_said_only_of_an_emotion_recorded_more_than_once(alice):
+    day = dt.date(2026, 3, 9)
+    for offset in range(4):
+        mood(alice, "sad", at(day + dt.timedelta(days=offset % 3), 9))
+    mood(alice, "happy", at(day, 20))  # once: no "mostly in the evenings" from one evening
+
+    summary = mood_summary(alice, day, day + dt.timedelta(days=2))
+
+    assert summary["insight"]["ready"] is True
+    assert [row["emotion"] for row in summary["time_of_day"]] == ["sad"]
+
+
 def test_the_summary_api_hands_the_insight_to_its_owner_only(alice, alice_api, bob_api):
     for days_ago in (0, 1, 2, 2, 2):
         mood(alice, "happy", timezone.now() - dt.timedelta(days=days_ago))

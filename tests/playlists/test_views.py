@@ -371,4 +371,4 @@ def test_a_linked_person_sees_their_own_playlist_beside_the_starter(fake_spotify
 
     sad_card = page[page.index('id="card-sad"'):page.index('id="card-surprise"')]
     assert "MoodMusic · Sad" in sad_card and f"Sad · {sad.items.count()} tracks" in sad_card
-    assert f"embed/playlist/{sad.spotify_playlist_id}" in sad_card and "Starter:" in sad_card
+    assert f"embed/playlist/{sad.spotify_playlist_id}" in sad_card and "Sad · starter playlist" in sad_card
