@@ -505,8 +505,20 @@
     $("undo-text").textContent = "Deleted " + label(entry.emotion) + " from " + when + ".";
     $("undo-toast").classList.remove("hidden");
     $("undo-toast").dataset.entry = entry.id;
+    // Focus stays in the list (on the Undo button it would hold the countdown, which waits while it has focus).
     if (focusNext && !focusNext.classList.contains("hidden")) focusNext.querySelector(".entry-delete").focus();
-    else $("undo-button").focus();
+    else $("entries-heading").focus();
+  }
+
+  // A person reading the toast or reaching for Undo gets the time they need: the countdown waits meanwhile.
+  function pauseDelete() {
+    if (pending) window.clearTimeout(pending.timer);
+  }
+
+  function resumeDelete() {
+    if (!pending || $("undo-toast").matches(":hover, :focus-within")) return;
+    window.clearTimeout(pending.timer);
+    pending.timer = window.setTimeout(commitDelete, UNDO_SECONDS * 1000);
   }
 
   function hideToast() {
@@ -592,6 +604,10 @@
   });
   moreButton.addEventListener("click", function () { if (nextUrl) loadEntries(nextUrl, true); });
   $("undo-button").addEventListener("click", undoDelete);
+  ["mouseenter", "focusin"].forEach(function (name) { $("undo-toast").addEventListener(name, pauseDelete); });
+  ["mouseleave", "focusout"].forEach(function (name) {
+    $("undo-toast").addEventListener(name, function () { window.setTimeout(resumeDelete, 0); });
+  });
   $("calendar-prev").addEventListener("click", function () { stepMonth(-1); });
   $("calendar-next").addEventListener("click", function () { stepMonth(1); });
   window.addEventListener("pagehide", function () { commitDelete(true); });
