@@ -20,7 +20,8 @@ CAPTURE_FIELDS = (
     "analysed_at",
 )
 READING_FIELDS = ("x", "y", "w", "h", "detector_score", "emotion", "confidence", "probabilities", "is_primary")
-MOOD_FIELDS = ("id", "emotion", "confidence", "source", "capture_id", "created_at", "model_emotion", "corrected_at")
+MOOD_FIELDS = ("id", "emotion", "confidence", "source", "capture_id", "created_at", "model_emotion", "corrected_at",
+               "note")
 
 
 def user_export_data(*, user: User) -> dict[str, Any]:

@@ -11,10 +11,23 @@ from emotion.models import Capture, FaceReading, MoodEntry
 from emotion.vision.labels import EMOTIONS
 
 
-class FaceReadingInline(admin.TabularInline):
+def percent(value: float | None) -> str:
+    """A probability as people read it: 0.8731 → "87%"."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+class ConfidenceAsPercent:
+    """Admin mixin: the model's confidence shown as a percentage, sortable by the stored number."""
+
+    @admin.display(description="confidence", ordering="confidence")
+    def confidence_percent(self, obj) -> str:
+        return percent(obj.confidence)
+
+
+class FaceReadingInline(ConfidenceAsPercent, admin.TabularInline):
     model = FaceReading
     extra = 0
-    fields = ["emotion", "confidence", "is_primary", "x", "y", "w", "h", "detector_score"]
+    fields = ["emotion", "confidence_percent", "is_primary", "x", "y", "w", "h", "detector_score"]
     readonly_fields = fields
     can_delete = False
 
@@ -49,8 +62,8 @@ class CaptureAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaceReading)
-class FaceReadingAdmin(admin.ModelAdmin):
-    list_display = ["id", "capture", "owner", "emotion", "confidence", "is_primary", "w", "h"]
+class FaceReadingAdmin(ConfidenceAsPercent, admin.ModelAdmin):
+    list_display = ["id", "capture", "owner", "emotion", "confidence_percent", "is_primary", "w", "h"]
     list_filter = ["emotion", "is_primary", "capture__created_at"]
     search_fields = ["capture__owner__username"]
     date_hierarchy = "capture__created_at"
@@ -75,8 +88,8 @@ class CorrectedFilter(admin.SimpleListFilter):
 
 
 @admin.register(MoodEntry)
-class MoodEntryAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "emotion", "model_emotion", "confidence", "source", "capture", "created_at",
+class MoodEntryAdmin(ConfidenceAsPercent, admin.ModelAdmin):
+    list_display = ["id", "owner", "emotion", "model_emotion", "confidence_percent", "source", "capture", "created_at",
                     "corrected_at"]
     list_filter = ["emotion", "source", CorrectedFilter, "model_emotion", "created_at"]
     search_fields = ["owner__username", "owner__email"]

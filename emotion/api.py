@@ -16,14 +16,14 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from emotion import selectors, services
-from emotion.models import EMOTION_CHOICES, Capture, MoodEntry
+from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, MoodEntry
 from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
     ManualMoodSerializer,
-    MoodCorrectionSerializer,
     MoodEntryPageSerializer,
     MoodEntrySerializer,
+    MoodPatchSerializer,
     MoodSummarySerializer,
     PickFaceSerializer,
 )
@@ -137,23 +137,37 @@ def mood_list(request) -> Response:
 
 
 @extend_schema(methods=["GET"], responses=MoodEntrySerializer)
-@extend_schema(methods=["PATCH"], request=MoodCorrectionSerializer, responses=MoodEntrySerializer)
+@extend_schema(methods=["PATCH"], request=MoodPatchSerializer,
+               responses={200: MoodEntrySerializer, 400: OpenApiResponse(ErrorSerializer)})
 @extend_schema(methods=["DELETE"], responses={204: None})
 @api_view(["GET", "PATCH", "DELETE"])
 def mood_detail(request, pk: int) -> Response:
-    """GET: one of your mood entries. PATCH {"emotion"}: correct it (the first reading is kept). DELETE: remove it."""
+    """GET: one of your mood entries. PATCH {"emotion"}: correct it (the first reading is kept); PATCH {"note"}:
+    say what was going on. DELETE: remove it."""
     entry = get_object_or_404(MoodEntry, pk=pk, owner=request.user)
     if request.method == "DELETE":
         entry.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method == "PATCH":
-        form = MoodCorrectionSerializer(data=request.data)
-        if not form.is_valid():
-            return Response({"code": "invalid_emotion", "detail": "Say which emotion: one of "
-                             + ", ".join(name for name, _ in EMOTION_CHOICES) + "."},
-                            status=status.HTTP_400_BAD_REQUEST)
-        entry = services.mood_correct(entry=entry, emotion=form.validated_data["emotion"])
+        form = MoodPatchSerializer(data=request.data)
+        if not form.is_valid() or not form.validated_data:
+            return _patch_refused(form)
+        if "emotion" in form.validated_data:
+            entry = services.mood_correct(entry=entry, emotion=form.validated_data["emotion"])
+        if "note" in form.validated_data:
+            entry = services.mood_note_set(entry=entry, note=form.validated_data["note"])
     return Response(MoodEntrySerializer(entry).data)
+
+
+def _patch_refused(form: MoodPatchSerializer) -> Response:
+    if "note" in form.errors:
+        code, detail = "invalid_note", f"A note is text of at most {NOTE_MAX_LENGTH} characters."
+    elif not form.errors:
+        code, detail = "nothing_to_change", "Send the corrected 'emotion', a 'note', or both."
+    else:
+        code, detail = "invalid_emotion", ("Say which emotion: one of "
+                                           + ", ".join(name for name, _ in EMOTION_CHOICES) + ".")
+    return Response({"code": code, "detail": detail}, status=status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema(parameters=PERIOD, responses=MoodSummarySerializer)

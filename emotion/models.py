@@ -7,6 +7,8 @@ from django.utils import timezone
 from emotion.vision.labels import EMOTIONS
 
 EMOTION_CHOICES = [(name, name.capitalize()) for name in EMOTIONS]
+# A mood entry's note ("what was going on"): a line or two, not a diary.
+NOTE_MAX_LENGTH = 280
 
 
 def capture_upload_to(capture: "Capture", filename: str) -> str:
@@ -119,6 +121,7 @@ class MoodEntry(models.Model):
     # (the model's reading for a camera entry).
     model_emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
     corrected_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True, help_text="What was going on, in their words.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,6 +14,13 @@ from emotion.vision.labels import EMOTIONS
 FIRST_DAY = dt.date.min + dt.timedelta(days=1)
 LAST_DAY = dt.date.max - dt.timedelta(days=1)
 
+# The history speaks of patterns (time of day, change against the period before) only from this much data,
+# in each period it speaks of: a pattern read from one busy day is that day, not a pattern.
+INSIGHT_MIN_ENTRIES = 5
+INSIGHT_MIN_DAYS = 3
+# ...and says when an emotion tends to come only for one recorded more than once.
+INSIGHT_MIN_PER_EMOTION = 2
+
 
 class BadPeriod(ValueError):
     pass
@@ -63,6 +70,7 @@ def mood_summary(user, start: dt.date | None = None, end: dt.date | None = None)
     ):
         days.setdefault(day.isoformat(), dict.fromkeys(EMOTIONS, 0))[emotion] = n
     counts = {e: distribution.get(e, 0) for e in EMOTIONS}
+    insight = insight_basis(sum(counts.values()), len(days))
     return {
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
@@ -70,9 +78,16 @@ def mood_summary(user, start: dt.date | None = None, end: dt.date | None = None)
         "distribution": counts,
         "top": most_frequent(counts),
         "timeline": [{"date": d, "counts": counts} for d, counts in days.items()],
-        "change": mood_change(user, start, end, counts),
-        "time_of_day": mood_time_of_day(qs),
+        "insight": insight,
+        "change": mood_change(user, start, end, counts) if insight["ready"] else None,
+        "time_of_day": mood_time_of_day(qs) if insight["ready"] else [],
     }
+
+
+def insight_basis(entries: int, days: int) -> dict:
+    """Whether ``entries`` over ``days`` distinct days are enough to speak of patterns, with the minimum."""
+    return {"ready": entries >= INSIGHT_MIN_ENTRIES and days >= INSIGHT_MIN_DAYS, "entries": entries, "days": days,
+            "min_entries": INSIGHT_MIN_ENTRIES, "min_days": INSIGHT_MIN_DAYS}
 
 
 def most_frequent(counts: dict[str, int]) -> list[str]:
@@ -82,17 +97,19 @@ def most_frequent(counts: dict[str, int]) -> list[str]:
 
 
 def mood_change(user, start: dt.date | None, end: dt.date | None, counts: dict[str, int]) -> dict | None:
-    """Counts per emotion against the period of the same length just before; None for an open period."""
+    """Counts per emotion against the period of the same length just before; None for an open period, and
+    None when the period before holds too little to compare with (``insight_basis``)."""
     if not (start and end):
         return None
     length = (end - start).days + 1
     if (start - FIRST_DAY).days < length:
         return None  # the period before would start before the calendar does
     previous_start, previous_end = start - dt.timedelta(days=length), start - dt.timedelta(days=1)
-    before = dict(
-        moods_for(user, previous_start, previous_end).values_list("emotion").annotate(n=Count("id"))
-        .values_list("emotion", "n")
-    )
+    previous = moods_for(user, previous_start, previous_end)
+    previous_days = previous.annotate(day=TruncDate("created_at")).values("day").distinct().count()
+    before = dict(previous.values_list("emotion").annotate(n=Count("id")).values_list("emotion", "n"))
+    if not insight_basis(sum(before.values()), previous_days)["ready"]:
+        return None
     return {
         "previous_from": previous_start.isoformat(),
         "previous_to": previous_end.isoformat(),
@@ -119,7 +136,7 @@ def mood_time_of_day(qs: QuerySet[MoodEntry]) -> list[dict]:
         parts.setdefault(emotion, Counter())[day_part(hour)] += n
     result = []
     for emotion in EMOTIONS:
-        if emotion not in parts:
+        if sum(parts.get(emotion, Counter()).values()) < INSIGHT_MIN_PER_EMOTION:
             continue
         best = max(parts[emotion].values())
         order = ["morning", "afternoon", "evening", "night"]

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from emotion.models import EMOTION_CHOICES, Capture, FaceReading, MoodEntry
+from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, FaceReading, MoodEntry
 from emotion.vision.labels import EMOTIONS
 
 
@@ -24,7 +24,8 @@ class MoodEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MoodEntry
-        fields = ["id", "emotion", "confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]
+        fields = ["id", "emotion", "confidence", "source", "capture", "created_at", "model_emotion", "corrected_at",
+                  "note"]
         read_only_fields = ["confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]
 
 
@@ -53,17 +54,22 @@ class ManualMoodSerializer(serializers.Serializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
 
 
-class MoodCorrectionSerializer(ManualMoodSerializer):
-    """PATCH /api/moods/{id}/: the emotion is required. PATCH usually makes every field optional (DRF and the
-    schema generator set ``partial``); a correction without an emotion means nothing, so this one never is."""
+class NoteField(serializers.CharField):
+    """Text only: DRF's CharField would turn a number into its digits, which the schema says is refused."""
 
-    @property
-    def partial(self) -> bool:
-        return False
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
-    @partial.setter
-    def partial(self, value: bool) -> None:
-        pass
+
+class MoodPatchSerializer(serializers.Serializer):
+    """PATCH of a mood entry: a corrected emotion, a note, or both."""
+
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, required=False,
+                                      help_text="How the person felt instead; the first reading is kept.")
+    note = NoteField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False, trim_whitespace=True,
+                                 help_text=f"What was going on (up to {NOTE_MAX_LENGTH} characters); empty clears it.")
 
 
 class MoodEntryPageSerializer(serializers.Serializer):
@@ -106,6 +112,14 @@ class TimeOfDaySerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class InsightBasisSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(help_text="Enough data for patterns: time of day and change are empty until then.")
+    entries = serializers.IntegerField()
+    days = serializers.IntegerField(help_text="Distinct days with a mood in the period.")
+    min_entries = serializers.IntegerField()
+    min_days = serializers.IntegerField()
+
+
 class MoodSummarySerializer(serializers.Serializer):
     """The answer of ``selectors.mood_summary``, for the schema."""
 
@@ -114,8 +128,10 @@ class MoodSummarySerializer(serializers.Serializer):
     top = serializers.ListField(child=serializers.ChoiceField(choices=EMOTION_CHOICES),
                                 help_text="The most frequent emotions (several on a tie, none without entries).")
     timeline = DayCountsSerializer(many=True)
-    change = MoodChangeSerializer(allow_null=True, help_text="Against the period just before; null for an open one.")
-    time_of_day = TimeOfDaySerializer(many=True)
+    insight = InsightBasisSerializer()
+    change = MoodChangeSerializer(allow_null=True, help_text="Against the period just before; null for an open one, "
+                                  "and null while either period holds less than the insight minimum.")
+    time_of_day = TimeOfDaySerializer(many=True, help_text="Empty while the period holds less than the minimum.")
 
     def get_fields(self) -> dict:
         # "from" is a Python keyword, so these two cannot be class attributes.

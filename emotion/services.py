@@ -247,6 +247,13 @@ def mood_correct(*, entry: MoodEntry, emotion: str) -> MoodEntry:
     return entry
 
 
+def mood_note_set(*, entry: MoodEntry, note: str) -> MoodEntry:
+    """Keep the person's words about what was going on with this mood (empty clears them)."""
+    entry.note = note.strip()
+    entry.save(update_fields=["note"])
+    return entry
+
+
 def capture_reanalyse(*, capture: Capture) -> bool:
     """Queue a kept capture for analysis again (admin action). False when no image is kept."""
     if not capture.image:

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from emotion.models import EMOTION_CHOICES, MoodEntry
+from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, MoodEntry
 
 
 def _page_config() -> dict:
@@ -35,4 +35,5 @@ def capture_page(request):
 def history_page(request):
     has_moods = MoodEntry.objects.filter(owner=request.user).exists()
     return render(request, "emotion/history.html",
-                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "has_moods": has_moods})
+                  {"emotions": EMOTION_CHOICES, "config": {**_page_config(), "note_max_length": NOTE_MAX_LENGTH},
+                   "has_moods": has_moods, "note_max_length": NOTE_MAX_LENGTH})

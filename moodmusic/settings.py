@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Deep links put a link inside each operation's button (axe: nested-interactive); the page works without them.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     # Separate request components, so that an upload is a binary file rather than a URI.
     "COMPONENT_SPLIT_REQUEST": True,

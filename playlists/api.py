@@ -71,7 +71,8 @@ DETAIL = OpenApiResponse(ErrorSerializer, description='{"code", "detail"}: the d
 def music_for_emotion(request: Request, emotion: str) -> Response:
     if emotion not in EMOTIONS:
         return Response({"code": "not_found", "detail": "Unknown emotion."}, status=status.HTTP_404_NOT_FOUND)
-    return Response(selectors.music_for_emotion(request.user, emotion))
+    strategy = selectors.music_strategy(request.user, request.session)
+    return Response(selectors.music_for_emotion(request.user, emotion, strategy))
 
 
 @extend_schema(request=PlaySerializer, responses={204: None, 400: DETAIL, 403: DETAIL, 409: DETAIL, 502: DETAIL})

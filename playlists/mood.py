@@ -19,6 +19,20 @@ REGIONS: dict[str, tuple[float, float]] = {
 }
 # Where "lift" leads: calm and content.
 LIFT_GOAL = (0.75, 0.45)
+
+# A lift with one playlist per emotion (the starter playlists) is one step: from each mood, the emotion whose
+# music comes next on the way up. The iso principle: meet the mood, then move gently. Energetic moods keep
+# their energy and turn bright (angry → surprise → happy); tense and low moods settle into calm first
+# (fear, disgust, sad → neutral), and calm brightens (neutral → happy). Happy is where every lift ends.
+LIFT_STEPS: dict[str, str] = {
+    "angry": "surprise", "disgust": "neutral", "fear": "neutral", "sad": "neutral",
+    "surprise": "happy", "neutral": "happy", "happy": "happy",
+}
+
+
+def lift_step(emotion: str, strategy: str) -> str:
+    """The emotion whose one-playlist-per-emotion music plays for ``emotion`` under ``strategy``."""
+    return LIFT_STEPS[emotion] if strategy == "lift" else emotion
 MAX_DISTANCE = math.sqrt(2)
 
 # Genre words and where music tagged with them tends to sit; the mean of all matches is the track's point.

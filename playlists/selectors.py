@@ -1,9 +1,14 @@
 """Read-only queries for pages, the capture page's API and the account data export."""
 
+from emotion.models import MoodEntry
 from emotion.vision.labels import EMOTIONS
 from playlists.models import DefaultPlaylist, EmotionPlaylist, LibraryItem, SpotifyLink, Track, TrackVote
+from playlists.mood import lift_step
 
 UNPLACED_SHOWN = 20
+
+# Where a person without a usable Spotify link keeps "match" or "lift" (a linked person's is SpotifyLink.strategy).
+STRATEGY_SESSION_KEY = "music_strategy"
 
 EMBED_URL = "https://open.spotify.com/embed/playlist/{}"
 
@@ -14,8 +19,9 @@ def link_for(user) -> SpotifyLink | None:
     return SpotifyLink.objects.filter(user=user).first()
 
 
-def music_for_emotion(user, emotion: str) -> dict:
-    """What the capture page offers for ``emotion``: the person's synced playlist, else the default, else none."""
+def music_for_emotion(user, emotion: str, strategy: str = "match") -> dict:
+    """What the capture page offers for ``emotion``: the person's synced playlist (built for their strategy),
+    else the starter playlist that plays for it under ``strategy`` (``mood.lift_step``), else none."""
     link = link_for(user)
     playlist = None
     if link and link.is_ok:
@@ -28,7 +34,7 @@ def music_for_emotion(user, emotion: str) -> dict:
         tracks = [{"title": i.track.title, "artists": i.track.artists, "uri": i.track.uri}
                   for i in list(playlist.items.all())[:10]]
         return {**answer, **_playlist_fields("personal", playlist.name, playlist.spotify_playlist_id), "tracks": tracks}
-    default = DefaultPlaylist.objects.filter(emotion=emotion).first()
+    default = DefaultPlaylist.objects.filter(emotion=lift_step(emotion, strategy)).first()
     if default:
         tracks = [{"title": t.get("title", ""), "artists": _names(t.get("artists")), "uri": t.get("uri", "")}
                   for t in default.tracks[:10]]
@@ -48,23 +54,44 @@ def _names(artists) -> list[str]:
     return list(artists or [])
 
 
-def emotion_playlists(user) -> list[dict]:
-    """The seven playlists for the music page, in label order, each with its tracks and the person's votes."""
-    held = {p.emotion: p for p in EmotionPlaylist.objects.filter(owner=user).prefetch_related("items__track")}
-    votes = {(v.track_id, v.emotion): v.fits for v in TrackVote.objects.filter(user=user)}
-    rows = []
-    for emotion in EMOTIONS:
-        playlist = held.get(emotion)
+def music_strategy(user, session) -> str:
+    """"match" or "lift": the linked person's saved strategy, else the one chosen in this session."""
+    link = link_for(user)
+    if link and link.is_ok:
+        return link.strategy
+    chosen = session.get(STRATEGY_SESSION_KEY)
+    return chosen if chosen in SpotifyLink.Strategy.values else SpotifyLink.Strategy.MATCH
+
+
+def current_mood(user) -> str | None:
+    """The emotion of the person's latest mood entry, or None before the first one."""
+    return MoodEntry.objects.filter(owner=user).order_by("-created_at").values_list("emotion", flat=True).first()
+
+
+def music_cards(user, strategy: str) -> list[dict]:
+    """One card per emotion for the music page, the current mood first, the rest in label order.
+
+    Each card has the starter playlist that plays for it under ``strategy`` (a lift is one step up:
+    ``mood.LIFT_STEPS``) and, for a usable link, the person's own playlist (already built for their strategy)
+    with its tracks and their votes.
+    """
+    current = current_mood(user)
+    link = link_for(user)
+    own, votes = {}, {}
+    if link and link.is_ok:
+        own = {p.emotion: p for p in EmotionPlaylist.objects.filter(owner=user).prefetch_related("items__track")}
+        votes = {(v.track_id, v.emotion): v.fits for v in TrackVote.objects.filter(user=user)}
+    starters = {d.emotion: d for d in DefaultPlaylist.objects.exclude(spotify_playlist_id="")}
+    order = sorted(EMOTIONS, key=lambda e: (e != current, EMOTIONS.index(e)))
+    cards = []
+    for emotion in order:
+        plays = lift_step(emotion, strategy)
+        playlist = own.get(emotion)
         entries = playlist.items.all() if playlist else []
         items = [{"item": i, "vote": votes.get((i.track_id, emotion))} for i in entries]
-        rows.append({"emotion": emotion, "playlist": playlist, "items": items})
-    return rows
-
-
-def starter_playlists() -> list[DefaultPlaylist]:
-    """The starter playlists, in label order: music for every emotion that needs no link at all."""
-    held = {d.emotion: d for d in DefaultPlaylist.objects.exclude(spotify_playlist_id="")}
-    return [held[e] for e in EMOTIONS if e in held]
+        cards.append({"emotion": emotion, "current": emotion == current, "plays": plays,
+                      "starter": starters.get(plays), "own": playlist, "items": items})
+    return cards
 
 
 def own_playlists(link: SpotifyLink) -> list[dict]:

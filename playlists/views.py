@@ -19,11 +19,13 @@ from playlists.models import SpotifyLink
 def index(request: HttpRequest) -> HttpResponse:
     link = selectors.link_for(request.user)
     usable = bool(link and link.is_ok)
+    strategy = selectors.music_strategy(request.user, request.session)
     return render(request, "playlists/index.html", {
         "link": link,
+        "usable": usable,
         "own_playlists": selectors.own_playlists(link) if usable else [],
-        "rows": selectors.emotion_playlists(request.user) if usable else [],
-        "starters": selectors.starter_playlists(),
+        "cards": selectors.music_cards(request.user, strategy),
+        "strategy": strategy,
         "web_player": usable and link.premium is not False,
         "unplaced": selectors.unplaced_tracks(request.user) if usable else [],
         "emotions": EMOTION_CHOICES,
@@ -82,10 +84,13 @@ def resync(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def strategy(request: HttpRequest) -> HttpResponse:
+    """Match or lift: a linked person's playlists are rebuilt; without a link the starter playlists follow."""
+    chosen = request.POST.get("strategy", "")
     try:
-        services.strategy_set(user=request.user, strategy=request.POST.get("strategy", ""))
+        services.strategy_set(user=request.user, strategy=chosen)
     except services.NotLinked:
-        messages.error(request, "Link Spotify first.")
+        request.session[selectors.STRATEGY_SESSION_KEY] = chosen
+        messages.success(request, f"{SpotifyLink.Strategy(chosen).label}: the starter playlists follow.")
     except ValueError:
         messages.error(request, "Choose one of the strategies shown.")
     else:

@@ -1,5 +1,7 @@
-// History page: period chooser, timeline and distribution charts (Chart.js), and the
-// paginated list of entries, each deletable.
+// History page: period chooser, timeline and distribution charts (Chart.js), a month calendar of moods,
+// insights once there is enough data, and the paginated list of entries, each with a note, correctable,
+// and deletable with a few seconds to undo. Every date is written by the two formatters below, in the
+// person's own locale.
 (function () {
   "use strict";
 
@@ -22,6 +24,14 @@
   const MM = window.MoodMusic;
   const api = MM.api;
   const label = MM.label;
+
+  // One way to write a day and one to write a moment, in the person's locale, everywhere on the page.
+  const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  const MOMENT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const MONTH = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
+  const WEEKDAY = new Intl.DateTimeFormat(undefined, { weekday: "narrow" });
+  const WEEKDAY_LONG = new Intl.DateTimeFormat(undefined, { weekday: "long" });
+  function day(text) { return DAY.format(parseDate(text)); }
 
   function isoDate(date) {
     return date.getFullYear() + "-" + String(date.getMonth() + 1).padStart(2, "0") + "-" +
@@ -95,15 +105,13 @@
     const datasets = config.emotions.map(function (emotion) {
       return {
         label: label(emotion),
-        data: days.map(function (day) { return (byDate[day] || {})[emotion] || 0; }),
+        data: days.map(function (d) { return (byDate[d] || {})[emotion] || 0; }),
         backgroundColor: colours[emotion],
         borderRadius: 3,
         maxBarThickness: 28,
       };
     });
-    const labels = days.map(function (day) {
-      return parseDate(day).toLocaleDateString(undefined, { month: "short", day: "numeric" });
-    });
+    const labels = days.map(day);
     replaceChart("timeline-chart", {
       type: "bar",
       data: { labels: labels, datasets: datasets },
@@ -184,6 +192,16 @@
   function showInsight(summary) {
     const list = $("insight-list");
     list.replaceChildren();
+    const basis = summary.insight;
+    const wait = $("insight-wait");
+    wait.classList.toggle("hidden", basis.ready);
+    if (!basis.ready) {
+      wait.textContent = "Patterns show once this period has at least " + basis.min_entries + " moods on at least " +
+        basis.min_days + " different days. So far: " + plural(basis.entries, "mood") + " on " +
+        plural(basis.days, "day") + ".";
+      $("insight-note").textContent = "";
+      return;
+    }
     const byEmotion = {};
     (summary.change ? summary.change.emotions : []).forEach(function (row) { byEmotion[row.emotion] = row; });
     const times = {};
@@ -210,11 +228,14 @@
       item.appendChild(text);
       list.appendChild(item);
     });
+    const zone = "Times of day are in your time zone (" + Intl.DateTimeFormat().resolvedOptions().timeZone + ").";
     $("insight-note").textContent = summary.change
-      ? "Compared with " + summary.change.previous_from + " to " + summary.change.previous_to +
-        ". Times of day are in your time zone (" + Intl.DateTimeFormat().resolvedOptions().timeZone + ")."
-      : "";
-    $("insight").classList.toggle("hidden", !list.children.length);
+      ? "Compared with " + day(summary.change.previous_from) + " – " + day(summary.change.previous_to) + ". " + zone
+      : "No comparison with the period before: it has too few moods. " + zone;
+  }
+
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
   }
 
   async function loadSummary() {
@@ -224,6 +245,112 @@
       drawTimeline(summary);
       drawDistribution(summary);
     }
+  }
+
+  // --- calendar: the month's moods, one cell per day in the colour of its most frequent mood ----------
+
+  let calendarMonth = null;  // a Date on the first of the month shown
+
+  function firstWeekday() {
+    try {
+      const locale = new Intl.Locale(navigator.language);
+      const info = locale.getWeekInfo ? locale.getWeekInfo() : locale.weekInfo;
+      if (info && info.firstDay) return info.firstDay % 7;  // 1 = Monday … 7 = Sunday → 0 = Sunday
+    } catch (e) { /* older browsers: weeks start on Monday */ }
+    return 1;
+  }
+
+  function dominant(counts) {
+    const best = Math.max.apply(null, config.emotions.map(function (e) { return counts[e] || 0; }));
+    return best ? config.emotions.filter(function (e) { return counts[e] === best; }) : [];
+  }
+
+  function drawWeekdays() {
+    const start = firstWeekday();
+    const row = $("calendar-weekdays");
+    row.replaceChildren();
+    for (let i = 0; i < 7; i++) {
+      const date = new Date(2024, 0, 7 + ((start + i) % 7));  // 7 January 2024 was a Sunday
+      const th = document.createElement("th");
+      th.scope = "col";
+      const short = document.createElement("span");
+      short.setAttribute("aria-hidden", "true");
+      short.textContent = WEEKDAY.format(date);
+      const full = document.createElement("span");
+      full.className = "visually-hidden";
+      full.textContent = WEEKDAY_LONG.format(date);
+      th.append(short, full);
+      row.appendChild(th);
+    }
+  }
+
+  function calendarCell(date, counts) {
+    const td = document.createElement("td");
+    const iso = isoDate(date);
+    td.dataset.date = iso;
+    const moods = counts ? dominant(counts) : [];
+    const number = document.createElement("span");
+    number.className = "day-number";
+    number.setAttribute("aria-hidden", "true");
+    number.textContent = date.getDate();
+    const pixel = document.createElement("span");
+    pixel.className = "day-pixel" + (moods.length ? " " + moods[0] : " none");
+    const today = isoDate(new Date());
+    if (iso === today) td.classList.add("today");
+    if (iso > today) td.classList.add("future");
+    pixel.setAttribute("aria-hidden", "true");
+    if (moods.length > 1) {
+      pixel.classList.add("tied");
+      pixel.style.setProperty("--second", colours[moods[1]]);
+    }
+    const text = document.createElement("span");
+    text.className = "visually-hidden";
+    const total = counts ? config.emotions.reduce(function (n, e) { return n + (counts[e] || 0); }, 0) : 0;
+    text.textContent = DAY.format(date) + ": " + (moods.length
+      ? moods.map(label).join(" and ") + (moods.length > 1 ? ", tied" : "") + " (" + plural(total, "mood") + ")"
+      : "no mood");
+    td.dataset.mood = moods.join(" ");
+    td.append(number, pixel, text);
+    return td;
+  }
+
+  async function drawCalendar(month) {
+    calendarMonth = month;
+    const last = new Date(month.getFullYear(), month.getMonth() + 1, 0);
+    $("calendar-heading").textContent = MONTH.format(month);
+    const thisMonth = new Date();
+    $("calendar-next").disabled = month.getFullYear() === thisMonth.getFullYear() &&
+      month.getMonth() === thisMonth.getMonth();
+    let summary;
+    try {
+      summary = await api(config.summary + "?" + query({ from: isoDate(month), to: isoDate(last) }));
+    } catch (err) {
+      $("calendar-help").textContent = err.message;
+      return;
+    }
+    if (calendarMonth !== month) return;  // another month was asked for meanwhile
+    const byDate = Object.fromEntries(summary.timeline.map(function (d) { return [d.date, d.counts]; }));
+    const body = $("calendar-days");
+    body.replaceChildren();
+    let row = document.createElement("tr");
+    const lead = (month.getDay() - firstWeekday() + 7) % 7;
+    for (let i = 0; i < lead; i++) row.appendChild(document.createElement("td"));
+    for (let d = 1; d <= last.getDate(); d++) {
+      const date = new Date(month.getFullYear(), month.getMonth(), d);
+      row.appendChild(calendarCell(date, byDate[isoDate(date)]));
+      if (row.children.length === 7) {
+        body.appendChild(row);
+        row = document.createElement("tr");
+      }
+    }
+    if (row.children.length) {
+      while (row.children.length < 7) row.appendChild(document.createElement("td"));
+      body.appendChild(row);
+    }
+  }
+
+  function stepMonth(by) {
+    drawCalendar(new Date(calendarMonth.getFullYear(), calendarMonth.getMonth() + by, 1));
   }
 
   // --- entries ---------------------------------------------------------------------------
@@ -238,7 +365,7 @@
     row.querySelector(".entry-meta").textContent = entryMeta(entry);
     const time = row.querySelector(".entry-time");
     time.dateTime = entry.created_at;
-    time.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    time.textContent = MOMENT.format(when);
     const button = row.querySelector(".entry-delete");
     button.setAttribute("aria-label", "Delete " + entry.emotion + " from " + time.textContent);
     button.addEventListener("click", function () { deleteEntry(row, entry, time.textContent); });
@@ -256,7 +383,60 @@
     panel.querySelectorAll("button[data-correct]").forEach(function (choice) {
       choice.addEventListener("click", function () { correctEntry(row, entry, choice.dataset.correct); });
     });
+    wireNote(row, entry, time.textContent);
     return row;
+  }
+
+  // A note per entry: what was going on. Shown under the entry; edited in place; saved with PATCH.
+  function wireNote(row, entry, when) {
+    const shown = row.querySelector(".entry-note");
+    const edit = row.querySelector(".entry-note-edit");
+    const form = row.querySelector(".note-form");
+    const input = form.querySelector(".note-input");
+    const count = form.querySelector(".note-count");
+    input.id = "note-" + entry.id;
+    form.id = "note-form-" + entry.id;
+    form.querySelector(".note-label").htmlFor = input.id;
+    edit.setAttribute("aria-controls", form.id);
+    function show(note) {
+      shown.textContent = note;
+      shown.classList.toggle("hidden", !note);
+      edit.textContent = note ? "Edit note" : "Note";
+      edit.setAttribute("aria-label", (note ? "Edit the note" : "Add a note") + " for " + entry.emotion + " from " + when);
+    }
+    function counter() {
+      count.textContent = input.value.length + " / " + config.note_max_length;
+    }
+    function open(yes) {
+      form.classList.toggle("hidden", !yes);
+      edit.setAttribute("aria-expanded", String(yes));
+      if (yes) {
+        input.value = entry.note || "";
+        counter();
+        input.focus();
+      }
+    }
+    show(entry.note || "");
+    edit.addEventListener("click", function () { open(form.classList.contains("hidden")); });
+    input.addEventListener("input", counter);
+    form.querySelector(".note-cancel").addEventListener("click", function () { open(false); edit.focus(); });
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      const save = form.querySelector(".note-save");
+      save.disabled = true;
+      try {
+        const updated = await MM.patchJson(config.moods + entry.id + "/", { note: input.value });
+        entry.note = updated.note;
+        show(updated.note);
+        open(false);
+        edit.focus();
+        $("entries-status").textContent = updated.note ? "Note saved." : "Note removed.";
+      } catch (err) {
+        count.textContent = err.message;
+      } finally {
+        save.disabled = false;
+      }
+    });
   }
 
   function entryMeta(entry) {
@@ -285,7 +465,7 @@
   }
 
   function entriesStatus(count) {
-    const shown = list.children.length;
+    const shown = list.querySelectorAll(".entry:not(.hidden)").length;
     $("entries-status").textContent = count === 0 ? "No entries in this period." :
       "Showing " + shown + " of " + count + (count === 1 ? " entry." : " entries.");
   }
@@ -311,25 +491,78 @@
     }
   }
 
-  async function deleteEntry(row, entry, when) {
-    if (!window.confirm("Delete the " + entry.emotion + " mood from " + when + "? This cannot be undone.")) return;
-    const button = row.querySelector(".entry-delete");
-    button.disabled = true;
-    try {
-      await api(config.moods + entry.id + "/", { method: "DELETE" });
-    } catch (err) {
-      button.disabled = false;
-      $("entries-status").textContent = err.message;
+  // Delete with undo: the entry leaves the list at once and a toast offers Undo for a few seconds; only when
+  // the toast runs out (or the page is left, or another entry is deleted) is the delete sent. Undo puts the
+  // row back untouched: nothing was deleted yet, so nothing can be lost.
+  const UNDO_SECONDS = 6;
+  let pending = null;
+
+  function deleteEntry(row, entry, when) {
+    if (pending) commitDelete();
+    const focusNext = row.nextElementSibling || row.previousElementSibling;
+    row.classList.add("hidden");
+    pending = { row: row, entry: entry, timer: window.setTimeout(commitDelete, UNDO_SECONDS * 1000) };
+    $("undo-text").textContent = "Deleted " + label(entry.emotion) + " from " + when + ".";
+    $("undo-toast").classList.remove("hidden");
+    $("undo-toast").dataset.entry = entry.id;
+    // Focus stays in the list (on the Undo button it would hold the countdown, which waits while it has focus).
+    if (focusNext && !focusNext.classList.contains("hidden")) focusNext.querySelector(".entry-delete").focus();
+    else $("entries-heading").focus();
+  }
+
+  // A person reading the toast or reaching for Undo gets the time they need: the countdown waits meanwhile.
+  function pauseDelete() {
+    if (pending) window.clearTimeout(pending.timer);
+  }
+
+  function resumeDelete() {
+    if (!pending || $("undo-toast").matches(":hover, :focus-within")) return;
+    window.clearTimeout(pending.timer);
+    pending.timer = window.setTimeout(commitDelete, UNDO_SECONDS * 1000);
+  }
+
+  function hideToast() {
+    $("undo-toast").classList.add("hidden");
+    delete $("undo-toast").dataset.entry;
+  }
+
+  function undoDelete() {
+    if (!pending) return;
+    const row = pending.row;
+    window.clearTimeout(pending.timer);
+    pending = null;
+    hideToast();
+    row.classList.remove("hidden");
+    row.querySelector(".entry-delete").focus();
+    $("entries-status").textContent = "Kept: " + row.dataset.emotion + ".";
+  }
+
+  async function commitDelete(leaving) {
+    if (!pending) return;
+    const done = pending;
+    pending = null;
+    window.clearTimeout(done.timer);
+    hideToast();
+    const url = config.moods + done.entry.id + "/";
+    if (leaving) {  // the page is going away: keepalive lets the request outlive it
+      fetch(url, { method: "DELETE", keepalive: true, credentials: "same-origin",
+        headers: { "X-CSRFToken": MM.csrfToken(), Accept: "application/json" } });
       return;
     }
-    const focusNext = row.nextElementSibling || row.previousElementSibling;
-    row.remove();
+    try {
+      await api(url, { method: "DELETE" });
+    } catch (err) {
+      done.row.classList.remove("hidden");
+      $("entries-status").textContent = "Not deleted: " + err.message;
+      return;
+    }
+    done.row.remove();
     list.dataset.count = Math.max(0, parseInt(list.dataset.count || "1", 10) - 1);
     entriesStatus(parseInt(list.dataset.count, 10));
-    if (focusNext) focusNext.querySelector(".entry-delete").focus();
     // Pages shift up by one after a delete: fetch the last page again so no entry is skipped.
     if (nextUrl) loadEntries(lastUrl, true);
     loadSummary().catch(function () { /* the list is already right; the charts catch up on next load */ });
+    if (calendarMonth) drawCalendar(calendarMonth);
   }
 
   // --- wiring ----------------------------------------------------------------------------
@@ -340,7 +573,9 @@
     rememberPeriod(p);
     $("period-error").classList.add("hidden");
     try {
-      await Promise.all([loadSummary(), loadEntries(config.moods + "?" + query(p), false)]);
+      const end = p.to ? parseDate(p.to) : new Date();
+      await Promise.all([loadSummary(), loadEntries(config.moods + "?" + query(p), false),
+        drawCalendar(new Date(end.getFullYear(), end.getMonth(), 1))]);
     } catch (err) {
       $("period-error").textContent = err.message;
       $("period-error").classList.remove("hidden");
@@ -368,6 +603,15 @@
     load({ days: "custom", from: from, to: to });
   });
   moreButton.addEventListener("click", function () { if (nextUrl) loadEntries(nextUrl, true); });
+  $("undo-button").addEventListener("click", undoDelete);
+  ["mouseenter", "focusin"].forEach(function (name) { $("undo-toast").addEventListener(name, pauseDelete); });
+  ["mouseleave", "focusout"].forEach(function (name) {
+    $("undo-toast").addEventListener(name, function () { window.setTimeout(resumeDelete, 0); });
+  });
+  $("calendar-prev").addEventListener("click", function () { stepMonth(-1); });
+  $("calendar-next").addEventListener("click", function () { stepMonth(1); });
+  window.addEventListener("pagehide", function () { commitDelete(true); });
+  drawWeekdays();
 
   if (window.Chart) chartDefaults();
   load(periodFromUrl());

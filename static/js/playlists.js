@@ -1,4 +1,5 @@
-// Music page: import progress polling, thumbs up/down votes and the "help sort these" card.
+// Music page: the play control of each card, import progress polling, thumbs up/down votes and the
+// "help sort these" card.
 (function () {
   "use strict";
   const MM = window.MoodMusic;
@@ -56,16 +57,59 @@
     });
   }
 
-  const list = document.querySelector(".emotion-playlists");
-  if (!list) return;
-  list.addEventListener("click", async function (event) {
+  const cards = document.getElementById("music-cards");
+  if (!cards) return;
+
+  // Play: the card opens the Spotify player for its playlist in a space of the player's own height, labelled
+  // while it loads. One player at a time: opening another closes the first, and Play again closes it.
+  function closePlayer(button) {
+    const player = button.closest(".music-card").querySelector(".player");
+    player.replaceChildren();
+    player.classList.add("hidden");
+    button.setAttribute("aria-expanded", "false");
+    button.querySelector(".play-text").textContent = "Play";
+    button.classList.remove("playing");
+  }
+
+  function openPlayer(button) {
+    cards.querySelectorAll("button.play.playing").forEach(closePlayer);
+    const player = button.closest(".music-card").querySelector(".player");
+    const loading = document.createElement("p");
+    loading.className = "player-loading muted small";
+    loading.textContent = "Loading the Spotify player for " + button.dataset.name + "…";
+    const frame = document.createElement("iframe");
+    frame.title = button.dataset.name + " on Spotify";
+    frame.src = button.dataset.embed;
+    frame.allow = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture";
+    frame.addEventListener("load", function () { player.classList.add("loaded"); });
+    player.classList.remove("loaded", "hidden");
+    player.replaceChildren(loading, frame);
+    button.setAttribute("aria-expanded", "true");
+    button.querySelector(".play-text").textContent = "Close player";
+    button.classList.add("playing");
+  }
+
+  cards.addEventListener("click", async function (event) {
+    const play = event.target.closest("button.play");
+    if (play) {
+      if (play.classList.contains("playing")) closePlayer(play); else openPlayer(play);
+      return;
+    }
     const button = event.target.closest("button.vote");
     if (!button) return;
     const row = button.closest("li");
     const fits = button.classList.contains("active") ? null : button.dataset.fits === "true";
-    if (!(await vote(list.dataset.voteUrl, row.dataset.track, row.dataset.emotion, fits, list))) return;
-    row.querySelectorAll("button.vote").forEach(function (b) { b.classList.remove("active"); });
-    if (fits !== null) button.classList.add("active");
+    if (!(await vote(cards.dataset.voteUrl, row.dataset.track, row.dataset.emotion, fits, row.closest("details")))) {
+      return;
+    }
+    row.querySelectorAll("button.vote").forEach(function (b) {
+      b.classList.remove("active");
+      b.setAttribute("aria-pressed", "false");
+    });
+    if (fits !== null) {
+      button.classList.add("active");
+      button.setAttribute("aria-pressed", "true");
+    }
   });
 })();
 

@@ -9,17 +9,24 @@ from emotion.models import MoodEntry
 
 def test_the_summary_reads_days_and_times_of_day_in_the_browsers_time_zone(alice, client):
     # 23:30 UTC on 9 March is 08:30 on 10 March in Tokyo.
-    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL,
-                             created_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC))
+    for minute in (30, 40):
+        MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL,
+                                 created_at=dt.datetime(2026, 3, 9, 23, minute, tzinfo=dt.UTC))
+    # Enough entries over enough days for the summary to speak of times of day: noon in Tokyo.
+    for day in (10, 11, 11, 12):
+        MoodEntry.objects.create(owner=alice, emotion="sad", source=MoodEntry.Source.MANUAL,
+                                 created_at=dt.datetime(2026, 3, day, 3, 0, tzinfo=dt.UTC))
     client.force_login(alice)
+    period = {"from": "2026-03-10", "to": "2026-03-12"}
 
-    utc = client.get("/api/moods/summary/", {"from": "2026-03-10", "to": "2026-03-10"}).json()
+    utc = client.get("/api/moods/summary/", period).json()
     client.cookies["tz"] = "Asia/Tokyo"
-    tokyo = client.get("/api/moods/summary/", {"from": "2026-03-10", "to": "2026-03-10"}).json()
+    tokyo = client.get("/api/moods/summary/", period).json()
 
-    assert utc["total"] == 0
-    assert tokyo["total"] == 1
-    assert tokyo["time_of_day"] == [{"emotion": "happy", "parts": ["morning"], "count": 1}]
+    assert utc["total"] == 4 and utc["time_of_day"] == []  # four entries: below the insight minimum
+    assert tokyo["total"] == 6
+    assert tokyo["time_of_day"] == [{"emotion": "happy", "parts": ["morning"], "count": 2},
+                                    {"emotion": "sad", "parts": ["afternoon"], "count": 4}]
 
 
 def test_an_unknown_time_zone_falls_back_to_the_servers(alice, client):

@@ -111,9 +111,10 @@ def test_manual_mood_appears_in_history_and_can_be_deleted(live_server, open_bro
     expect(rows.first).to_contain_text("Sad")
     expect(rows.first).to_contain_text("Picked by hand")
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    rows.first.locator(".entry-delete").click()
-    expect(rows).to_have_count(0)
+    rows.first.locator(".entry-delete").click()  # no blocking confirm: a toast offers undo, then it is deleted
+    expect(page.locator("#undo-toast")).to_be_visible()
+    expect(rows).to_have_count(0, timeout=15_000)
+    expect(page.locator("#undo-toast")).to_be_hidden()
     expect(page.locator("#stat-total")).to_have_text("0")
     assert not MoodEntry.objects.filter(owner__username="linus").exists()
 

@@ -86,7 +86,7 @@ def test_without_spotify_settings_people_get_starter_music_and_no_operator_instr
 
     assert "spotify-link-button" not in page
     assert "SPOTIFY_CLIENT_ID" not in page and "docs/spotify.md" not in page
-    assert page.count('class="starter-playlist"') == 7 and "open.spotify.com/embed/playlist/" in page
+    assert page.count('class="music-source starter"') == 7 and "open.spotify.com/embed/playlist/" in page
 
 
 def test_the_panel_shows_each_link_state(alice, bob, alice_link):
@@ -168,9 +168,10 @@ def test_a_person_without_a_link_gets_starter_music_and_the_link_button(bob_web,
     page = bob_web.get("/music/").content.decode()
 
     assert "spotify-link-button" in page
-    assert page.count('class="starter-playlist"') == 7
+    assert page.count('class="music-source starter"') == 7
     for emotion in ("happy", "sad", "angry", "fear", "disgust", "surprise", "neutral"):
-        assert f'id="starter-{emotion}"' in page
+        assert f'id="card-{emotion}"' in page
+    assert page.count('class="button primary play"') == 7
 
 
 def test_the_music_page_calls_no_spotify_while_rendering(fake_spotify, alice_web, alice_link, alice_library):
@@ -206,9 +207,11 @@ def test_an_unknown_strategy_is_refused_with_a_message(alice_web, alice_link):
 def test_bob_cannot_change_alices_strategy_or_resync_or_import_her_music(bob_web, alice_link,
                                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        for url in ("/music/strategy/", "/music/resync/", "/music/import/"):
-            page = bob_web.post(url, {"strategy": "lift"}, follow=True).content.decode()
+        for url in ("/music/resync/", "/music/import/"):
+            page = bob_web.post(url, follow=True).content.decode()
             assert "Link Spotify first" in page, url
+        page = bob_web.post("/music/strategy/", {"strategy": "lift"}, follow=True).content.decode()
+        assert "the starter playlists follow" in page  # bob's own choice, for his starter music
 
     alice_link.refresh_from_db()
     assert callbacks == [] and alice_link.strategy == "match"
@@ -254,7 +257,7 @@ def test_a_person_spotify_refuses_is_told_in_plain_words_and_keeps_the_starter_m
     assert link.state == "refused" and link.access_token == ""
     page = alice_web.get("/music/").content.decode()
     assert "limited to invited listeners" in page and "administrator" in page
-    assert page.count('class="starter-playlist"') == 7
+    assert page.count('class="music-source starter"') == 7
 
 
 def test_linking_keys_the_account_by_its_account_id(fake_spotify, alice_web, alice):
@@ -302,3 +305,70 @@ def test_a_link_made_before_account_ids_moves_to_the_account_id(fake_spotify, al
 
     assert list(UserSocialAuth.objects.filter(user=alice).values_list("uid", flat=True)) == ["immutable-1"]
     assert SpotifyLink.objects.get(user=alice).state == "ok"
+
+
+def _mood(user, emotion):
+    from emotion.models import MoodEntry
+
+    return MoodEntry.objects.create(owner=user, emotion=emotion, source=MoodEntry.Source.MANUAL)
+
+
+def _card_order(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<li class="music-card (\w+)', page)
+
+
+def test_the_current_mood_comes_first_and_is_marked(bob_web, bob, alice):
+    _mood(bob, "happy")
+    _mood(bob, "sad")  # the latest
+    _mood(alice, "angry")  # someone else's
+
+    page = bob_web.get("/music/").content.decode()
+
+    assert _card_order(page) == ["sad", "angry", "disgust", "fear", "happy", "surprise", "neutral"]
+    assert page.count("now-badge") == 1 and page.count('aria-current="true"') == 1
+    assert " ".join(page.split()).count('id="card-sad" data-emotion="sad" aria-current="true"') == 1
+
+
+def test_before_any_mood_the_cards_keep_label_order_and_none_is_marked(bob_web):
+    page = bob_web.get("/music/").content.decode()
+
+    assert _card_order(page) == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    assert "now-badge" not in page
+
+
+def test_lift_without_a_link_plays_the_starter_one_step_up_for_this_person_only(bob_web, bob, client, alice):
+    from playlists.models import DefaultPlaylist
+    from playlists.mood import LIFT_STEPS
+
+    _mood(bob, "sad")
+    bob_web.post("/music/strategy/", {"strategy": "lift"})
+
+    page = bob_web.get("/music/").content.decode()
+    neutral = DefaultPlaylist.objects.get(emotion=LIFT_STEPS["sad"])
+    sad_card = page[page.index('id="card-sad"'):page.index('id="card-angry"')]
+    assert LIFT_STEPS["sad"] == "neutral" and "Lifts toward neutral" in sad_card
+    assert f"embed/playlist/{neutral.spotify_playlist_id}" in sad_card
+    assert 'value="lift" class="segment" aria-pressed="true"' in page
+    assert bob_web.get("/api/music/sad/").json()["name"] == neutral.name  # the capture page follows too
+
+    client.logout()
+    client.login(username="alice", password=PASSWORD)
+    assert 'value="match" class="segment" aria-pressed="true"' in client.get("/music/").content.decode()
+    assert client.get("/api/music/sad/").json()["name"] == DefaultPlaylist.objects.get(emotion="sad").name
+
+
+def test_a_linked_person_sees_their_own_playlist_beside_the_starter(fake_spotify, alice_web, alice_link,
+                                                                    alice_library, django_capture_on_commit_callbacks):
+    services.library_import(link=alice_link)
+    services.features_fill(link=alice_link)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_web.post("/music/resync/")
+    sad = EmotionPlaylist.objects.get(owner=alice_link.user, emotion="sad")
+
+    page = alice_web.get("/music/").content.decode()
+
+    sad_card = page[page.index('id="card-sad"'):page.index('id="card-surprise"')]
+    assert "MoodMusic · Sad" in sad_card and f"Sad · {sad.items.count()} tracks" in sad_card
+    assert f"embed/playlist/{sad.spotify_playlist_id}" in sad_card and "Sad · starter playlist" in sad_card
