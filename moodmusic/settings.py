@@ -250,6 +250,9 @@ CAPTURE_SWEEP_INTERVAL = env_float("CAPTURE_SWEEP_INTERVAL", 15)
 CAPTURE_REQUEUE_AFTER = env_int("CAPTURE_REQUEUE_AFTER", 30)
 CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3)
 CAPTURE_SWEEP_BATCH = env_int("CAPTURE_SWEEP_BATCH", 500)
+# A live session (the capture page's "Keep reading my mood") writes a history entry when its held mood
+# changes, and while it holds, at most one every LIVE_SESSION_ENTRY_MINUTES minutes: not one per picture.
+LIVE_SESSION_ENTRY_MINUTES = env_float("LIVE_SESSION_ENTRY_MINUTES", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-captures": {"task": "emotion.tasks.sweep_captures", "schedule": CAPTURE_SWEEP_INTERVAL},
 }
