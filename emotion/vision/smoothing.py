@@ -35,6 +35,7 @@ class Latest:
     """No smoothing: the last reading is the mood."""
 
     name: str = "latest"
+    summary: str = "a new picture reads another emotion"
 
     def step(self, state: State, probabilities: Probabilities) -> State:
         return {"held": top_emotion(probabilities)}
@@ -50,6 +51,10 @@ class Majority:
     @property
     def name(self) -> str:
         return f"majority-{self.window}" if self.need == self.window // 2 + 1 else f"{self.need}-of-{self.window}"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.need} of the last {self.window} pictures agree"
 
     def step(self, state: State, probabilities: Probabilities) -> State:
         recent = [*state.get("recent", []), top_emotion(probabilities)][-self.window:]
@@ -75,6 +80,10 @@ class AverageHysteresis:
     @property
     def name(self) -> str:
         return f"average-hysteresis(a={self.alpha:g},m={self.margin:g})"
+
+    @property
+    def summary(self) -> str:
+        return f"another emotion leads the recent pictures' average by {self.margin:.0%}"
 
     def step(self, state: State, probabilities: Probabilities) -> State:
         previous = state.get("average")
