@@ -3,6 +3,7 @@ result and the music for it in the first screen (a phone: at most one scroll), f
 capture one key away, a live session that counts, holds and stops, and a denied camera that says why."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -31,6 +32,14 @@ def page_box(page: Page, selector: str) -> dict:
         const r = document.querySelector(s).getBoundingClientRect();
         return {top: r.top + scrollY, bottom: r.bottom + scrollY, height: r.height};
     }""", selector)
+
+
+def wait_until(condition, timeout_s: float = 10) -> None:
+    """Poll the database (which the page cannot show) until ``condition()`` holds, at most ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
 
 
 def camera_on(page: Page) -> None:
@@ -144,10 +153,10 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     assert "every" not in page.locator("#camera-status").inner_text().lower()
     # Stopped at once: the server refuses the session's pictures, and no more are sent.
     page.wait_for_function("() => document.getElementById('capture-button').textContent === 'Capture'")
+    wait_until(lambda: LiveSession.objects.filter(pk=session.pk, stopped_at__isnull=False).exists())
     session.refresh_from_db()
-    assert session.stopped_at is not None
     taken = session.captures.count()
-    page.wait_for_timeout(4_000)  # longer than the 3 s between readings: nothing more may come
+    page.wait_for_timeout(4_000)  # an absence is checked over a window: longer than the 3 s between readings
     assert session.captures.count() == taken
     # One history entry for the held mood (and one for the single capture before), not one per picture.
     assert taken >= 3
