@@ -53,6 +53,14 @@ def camera_on(page: Page) -> None:
         expect(stage).to_have_attribute("data-state", "on")
 
 
+def overlaps(page: Page, a: str, b: str) -> bool:
+    return page.evaluate("""([a, b]) => {
+        const r = document.querySelector(a).getBoundingClientRect();
+        const s = document.querySelector(b).getBoundingClientRect();
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+    }""", [a, b])
+
+
 def in_first_screen(page: Page, selector: str, height: int) -> bool:
     box = page_box(page, selector)
     return box["height"] > 0 and box["top"] >= 0 and box["bottom"] <= height
@@ -108,6 +116,9 @@ def test_the_camera_the_result_and_its_music_share_one_screen(live_server, open_
             assert page_box(page, selector)["bottom"] <= 2 * screen["height"], selector  # at most one scroll
         expect(page.locator("#reading-main")).to_be_in_viewport()
         expect(page.locator(player)).to_be_in_viewport()  # the scroll to the result brought the music with it
+        # The camera indicator sits in the header: it covers neither the preview nor "Open in Spotify".
+        for selector in ["#camera-stage", "#music-open", "#capture-button"]:
+            assert not overlaps(page, "#camera-state", selector), selector
     assert horizontal_overflow(page) == 0
     assert axe_violations(page) == []
     assert template_syntax_in_text(page) == []
@@ -164,6 +175,10 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     assert session.entries == 1 and session.readings == taken
     screenshot(page, f"capture-live-stopped-{size}")
     assert csp_violations(console) == []
+
+    page.goto(f"{live_server.url}/history/")  # the emotion picker is on every history entry too
+    expect(page.locator("#entries .entry")).to_have_count(2)
+    assert template_syntax_in_text(page) == []
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
