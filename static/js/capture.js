@@ -65,7 +65,10 @@
     toggle.setAttribute("aria-pressed", String(on || state === "starting"));
     captureButton.disabled = !on || busy;
     liveToggle.disabled = !on;
-    const placeholder = { off: "The camera is off.", starting: "Starting the camera…" }[state];
+    const placeholder = {
+      off: "The camera is off. Turn it on, face the light and sit about an arm's length away.",
+      starting: "Starting the camera…",
+    }[state];
     if (placeholder) $("camera-placeholder-text").textContent = placeholder;
     show($("camera-problem"), state === "unavailable");
     $("camera-status").textContent = message || "";
@@ -130,7 +133,7 @@
     if (!video.videoWidth) {
       await new Promise(function (resolve) { video.addEventListener("loadedmetadata", resolve, { once: true }); });
     }
-    if (stream === media) setCameraState("on", "Face the light, about an arm's length away, and press Capture.");
+    if (stream === media) setCameraState("on");
   }
 
   function stopCamera(message) {

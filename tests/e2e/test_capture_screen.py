@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from emotion.models import LiveSession, MoodEntry
 from playlists.models import DefaultPlaylist
 from tests.e2e.checks import SCHEMES, axe_violations, csp_violations, horizontal_overflow, screenshot
-from tests.e2e.test_mood_journeys import ANALYSIS_TIMEOUT_MS, log_in
+from tests.e2e.test_mood_journeys import ANALYSIS_TIMEOUT_MS, log_in, sign_up
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -80,11 +80,10 @@ def template_syntax_in_text(page: Page) -> list[str]:
 @pytest.mark.parametrize("size", list(SCREENS))
 def test_the_camera_the_result_and_its_music_share_one_screen(live_server, open_browser, size, scheme):
     starter_playlists()
-    UserFactory(username="ada")
     console: list[str] = []
     screen = SCREENS[size]
     page = open_browser("astronaut.png", viewport=screen, color_scheme=scheme, console=console)
-    log_in(page, live_server.url, "ada", "/capture/")
+    sign_up(page, live_server.url, "ada")  # a new person: the welcome message is above it all
     name = f"capture-{size}-{scheme}"
 
     camera_on(page)
