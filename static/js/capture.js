@@ -176,7 +176,7 @@
   async function startLive() {
     if (live.active || !stream) return;
     Object.assign(live, { active: true, session: null, readings: 0, held: "" });
-    liveToggle.setAttribute("aria-pressed", "true");
+    liveToggle.dataset.live = "on";  // the label says what pressing it does: no aria-pressed beside it
     liveToggle.textContent = "Stop reading";
     liveInterval.disabled = true;
     showLiveStatus("Starting…");
@@ -220,7 +220,7 @@
     Object.assign(live, { active: false, session: null });
     clearTimeout(live.timer);
     clearInterval(live.ticker);
-    liveToggle.setAttribute("aria-pressed", "false");
+    liveToggle.dataset.live = "off";
     liveToggle.textContent = "Keep reading my mood";
     liveInterval.disabled = false;
     showLiveStatus((reason || "Stopped.") + " " + readingsText(live.readings) + " in all.");
