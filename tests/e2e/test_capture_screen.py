@@ -202,3 +202,18 @@ def test_a_denied_camera_says_why_where_the_camera_would_be(live_server, open_br
 
     stage.locator("a[href='#manual-picker']").click()
     expect(page.locator("#manual-heading")).to_be_focused()
+
+
+def test_a_device_without_a_camera_says_so_not_permission(live_server, open_browser):
+    UserFactory(username="grace")
+    page = open_browser("astronaut.png", has_camera=False, viewport=SCREENS["phone"])
+    log_in(page, live_server.url, "grace", "/capture/")
+
+    page.click("#camera-toggle")
+
+    stage = page.locator("#camera-stage")
+    expect(stage).to_have_attribute("data-state", "unavailable")
+    expect(page.locator("#camera-problem-title")).to_have_text("No camera found")
+    expect(stage.locator("label[for=upload-input]")).to_be_visible()
+    expect(page.locator("#camera-problem")).to_be_in_viewport()
+    assert axe_violations(page) == []
