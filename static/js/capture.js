@@ -74,7 +74,11 @@
     $("camera-status").textContent = message || "";
     const indicator = $("camera-state");
     indicator.dataset.state = on ? "on" : "off";
-    indicator.textContent = on ? "Camera on" : (state === "starting" ? "Camera starting…" : "Camera off");
+    // "Camera " is a separate span: a narrow header shows only "on"/"off" beside the dot, and it is still read.
+    const word = document.createElement("span");
+    word.className = "camera-word";
+    word.textContent = "Camera ";
+    indicator.replaceChildren(word, on ? "on" : (state === "starting" ? "starting…" : "off"));
   }
 
   // The real reason, said where the camera would be, with how to fix it; upload and pick are beside it.
@@ -396,9 +400,10 @@
       box.style.height = (100 * face.box.h / height) + "%";
       const who = face.is_primary ? "You" : "Face " + (i + 1);
       const tag = document.createElement("span");
-      // Keep the tag inside the picture: right-aligned near the right edge, below the box near the top.
+      // Keep the tag inside the picture: right-aligned near the right edge, below the box near the top
+      // (and for one face, shown in a small picture, below the box in the upper half).
       tag.className = "face-tag" + ((left + face.box.w) / width > 0.6 ? " end" : "") +
-        (face.box.y / height < 0.08 ? " below" : "");
+        (face.box.y / height < 0.08 || (!several && (face.box.y + face.box.h / 2) / height < 0.5) ? " below" : "");
       // One face: its reading is beside the picture, so the small picture's tag just says whose face it is.
       tag.textContent = several ? who + " · " + label(face.emotion) + " " + percent(face.confidence) : who;
       box.appendChild(tag);
