@@ -1,7 +1,7 @@
 from typing import Any
 
 from accounts.models import User
-from emotion.models import Capture, FaceReading, MoodEntry
+from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
 
 PROFILE_FIELDS = ("username", "email", "display_name", "keep_captures", "date_joined", "last_login",
                   "face_analysis_consent_at")
@@ -18,8 +18,11 @@ CAPTURE_FIELDS = (
     "timings",
     "created_at",
     "analysed_at",
+    "live_session_id",
+    "held_emotion",
 )
 READING_FIELDS = ("x", "y", "w", "h", "detector_score", "emotion", "confidence", "probabilities", "is_primary")
+LIVE_SESSION_FIELDS = ("id", "started_at", "stopped_at", "held_emotion", "readings", "entries")
 MOOD_FIELDS = ("id", "emotion", "confidence", "source", "capture_id", "created_at", "model_emotion", "corrected_at",
                "note")
 
@@ -30,6 +33,7 @@ def user_export_data(*, user: User) -> dict[str, Any]:
         "profile": {field: getattr(user, field) for field in PROFILE_FIELDS},
         "captures": [_capture_data(capture) for capture in user.captures.prefetch_related("readings")],
         "moods": [_fields(entry, MOOD_FIELDS) for entry in MoodEntry.objects.filter(owner=user)],
+        "live_sessions": [_fields(session, LIVE_SESSION_FIELDS) for session in user.live_sessions.all()],
     }
     spotify = _spotify_export(user)
     if spotify is not None:
@@ -44,7 +48,7 @@ def _capture_data(capture: Capture) -> dict[str, Any]:
     return data
 
 
-def _fields(obj: Capture | FaceReading | MoodEntry, names: tuple[str, ...]) -> dict[str, Any]:
+def _fields(obj: Capture | FaceReading | MoodEntry | LiveSession, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 

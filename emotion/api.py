@@ -16,10 +16,11 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from emotion import selectors, services
-from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, MoodEntry
+from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, LiveSession, MoodEntry
 from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
+    LiveSessionSerializer,
     ManualMoodSerializer,
     MoodEntryPageSerializer,
     MoodEntrySerializer,
@@ -56,7 +57,8 @@ class CaptureRateThrottle(UserRateThrottle):
 
 
 def _capture_response(request, capture: Capture, code: int = status.HTTP_200_OK) -> Response:
-    capture = Capture.objects.prefetch_related("readings").select_related("mood").get(pk=capture.pk)
+    capture = (Capture.objects.prefetch_related("readings")
+               .select_related("mood", "live_session__last_entry").get(pk=capture.pk))
     return Response(CaptureSerializer(capture, context={"request": request}).data, status=code)
 
 
@@ -65,6 +67,10 @@ def _no_consent(request) -> UploadRejected:
         f"Agree to face analysis first: sign in on the website and open the consent page, "
         f"{request.build_absolute_uri(reverse('consent'))} (the capture page sends you there too), "
         f"then send the picture again."))
+
+
+NO_LIVE_SESSION = UploadRejected(400, "unknown_live_session",
+                                 "No such live session of yours. Start one with POST /api/live-sessions/.")
 
 
 @extend_schema(request={"multipart/form-data": CaptureUploadSerializer},
@@ -76,6 +82,8 @@ def capture_create(request) -> Response:
     """Upload one still frame (JPEG or PNG) for analysis; poll the returned URL for the result.
 
     Only for people who consented to face analysis (at sign-up, or on the consent page): 403 otherwise.
+    With ``live_session`` (one of yours, not stopped) the capture is read into that session's held mood:
+    a history entry is written only when the held mood changes or every ``LIVE_SESSION_ENTRY_MINUTES``.
     """
     if request.user.face_analysis_consent_at is None:
         return _rejected(_no_consent(request))
@@ -83,10 +91,16 @@ def capture_create(request) -> Response:
         return _rejected(NO_IMAGE)
     form = CaptureUploadSerializer(data=request.data)
     form.is_valid(raise_exception=True)
+    live_session = None
+    if "live_session" in form.validated_data:
+        live_session = LiveSession.objects.filter(pk=form.validated_data["live_session"], owner=request.user).first()
+        if live_session is None:
+            return _rejected(NO_LIVE_SESSION)
     try:
         # One byte over the limit is enough for the size check to reject it.
         data = form.validated_data["image"].read(settings.CAPTURE_MAX_BYTES + 1)
-        capture = services.capture_create(owner=request.user, data=data, source=form.validated_data["source"])
+        capture = services.capture_create(owner=request.user, data=data, source=form.validated_data["source"],
+                                          live_session=live_session)
     except UploadRejected as rejected:
         return _rejected(rejected)
     return _capture_response(request, capture, status.HTTP_202_ACCEPTED)
@@ -118,6 +132,31 @@ def capture_pick_face(request, pk: int) -> Response:
         raise ValidationError({"face": "That face is not part of this capture."})
     services.capture_pick_face(capture=capture, reading_id=form.validated_data["face"])
     return _capture_response(request, capture)
+
+
+@extend_schema(request=None, responses={201: LiveSessionSerializer})
+@api_view(["POST"])
+def live_session_create(request) -> Response:
+    """Start a live session: send its id with each capture (``live_session``) to get a held mood."""
+    session = services.live_session_start(owner=request.user)
+    return Response(LiveSessionSerializer(session, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses=LiveSessionSerializer)
+@api_view(["GET"])
+def live_session_detail(request, pk: int) -> Response:
+    """One of your live sessions: its held mood, readings and history entries so far."""
+    session = get_object_or_404(LiveSession.objects.select_related("last_entry"), pk=pk, owner=request.user)
+    return Response(LiveSessionSerializer(session, context={"request": request}).data)
+
+
+@extend_schema(request=None, responses=LiveSessionSerializer)
+@api_view(["POST"])
+def live_session_stop(request, pk: int) -> Response:
+    """Stop one of your live sessions: captures sent with it afterwards are refused (409)."""
+    session = get_object_or_404(LiveSession.objects.select_related("last_entry"), pk=pk, owner=request.user)
+    services.live_session_stop(session=session)
+    return Response(LiveSessionSerializer(session, context={"request": request}).data)
 
 
 @extend_schema(methods=["GET"], operation_id="moods_list", parameters=[*PERIOD, PAGE], responses={

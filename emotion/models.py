@@ -16,6 +16,36 @@ def capture_upload_to(capture: "Capture", filename: str) -> str:
     return f"captures/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{suffix}"
 
 
+class LiveSession(models.Model):
+    """A run of captures a few seconds apart (the capture page's "Keep reading my mood").
+
+    Its mood is *held*: ``emotion.vision.smoothing`` changes it only once a new reading has held, and the
+    history gets an entry when the held mood changes or at most every ``LIVE_SESSION_ENTRY_MINUTES``
+    (``services.live_session_record``), not one per picture.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_sessions")
+    started_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # The smoother's state between readings (JSON, see emotion.vision.smoothing) and its held mood.
+    state = models.JSONField(default=dict, blank=True)
+    held_emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
+    readings = models.PositiveIntegerField(default=0)
+    entries = models.PositiveIntegerField(default=0)
+    last_entry = models.ForeignKey("MoodEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_entry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Live session {self.pk} by {self.owner} ({self.readings} readings)"
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.stopped_at is not None
+
+
 class Capture(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -45,6 +75,10 @@ class Capture(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     analysed_at = models.DateTimeField(null=True, blank=True)
+    # A capture of a live session: the session's held mood after this reading (blank until analysed).
+    live_session = models.ForeignKey(LiveSession, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="captures")
+    held_emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

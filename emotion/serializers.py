@@ -1,6 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, FaceReading, MoodEntry
+from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, FaceReading, LiveSession, MoodEntry
 from emotion.vision.labels import EMOTIONS
 
 
@@ -29,21 +30,57 @@ class MoodEntrySerializer(serializers.ModelSerializer):
         read_only_fields = ["confidence", "source", "capture", "created_at", "model_emotion", "corrected_at"]
 
 
+class LiveSessionSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="emotion:api-live-session-detail")
+    held_emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, allow_blank=True, read_only=True,
+                                           help_text="The held mood: it changes once a new reading has held "
+                                                     "(2 of the last 3 readings); empty before the first.")
+    last_entry = MoodEntrySerializer(read_only=True, allow_null=True,
+                                     help_text="The session's latest history entry, the one the music follows.")
+
+    class Meta:
+        model = LiveSession
+        fields = ["id", "url", "started_at", "stopped_at", "held_emotion", "readings", "entries", "last_entry"]
+        read_only_fields = fields
+
+
+class CaptureLiveSerializer(serializers.Serializer):
+    """What a live session's capture adds: the held mood after this reading."""
+
+    session = serializers.IntegerField(source="live_session_id")
+    held_emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, allow_blank=True,
+                                           help_text="The session's held mood after this reading; empty until "
+                                                     "analysed or when no face was found.")
+    readings = serializers.IntegerField(source="live_session.readings",
+                                        help_text="Faces read in the session so far.")
+    entry = MoodEntrySerializer(source="live_session.last_entry", allow_null=True,
+                                help_text="The session's latest history entry (the held mood's).")
+
+
 class CaptureSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="emotion:api-capture-detail")
     faces = FaceReadingSerializer(source="readings", many=True, read_only=True)
-    mood = MoodEntrySerializer(read_only=True, allow_null=True, help_text="null until the capture is analysed.")
+    mood = MoodEntrySerializer(read_only=True, allow_null=True,
+                               help_text="null until the capture is analysed, and for a live session's capture "
+                                         "that did not change the held mood (see live.entry).")
     message = serializers.CharField(source="error_message", read_only=True)
+    live = serializers.SerializerMethodField(help_text="null unless the capture belongs to a live session.")
 
     class Meta:
         model = Capture
         fields = ["id", "url", "status", "source", "width", "height", "created_at", "analysed_at", "error_code",
-                  "message", "model_version", "timings", "faces", "mood"]
+                  "message", "model_version", "timings", "faces", "mood", "live"]
+
+    @extend_schema_field(CaptureLiveSerializer(allow_null=True))
+    def get_live(self, capture: Capture) -> dict | None:
+        return CaptureLiveSerializer(capture).data if capture.live_session_id else None
 
 
 class CaptureUploadSerializer(serializers.Serializer):
     image = serializers.FileField(allow_empty_file=True, help_text="One JPEG or PNG still frame.")
     source = serializers.ChoiceField(choices=Capture.Source.choices, default=Capture.Source.WEBCAM)
+    live_session = serializers.IntegerField(required=False, help_text="A live session of yours (POST "
+                                            "/api/live-sessions/): the capture is read into its held mood.")
 
 
 class PickFaceSerializer(serializers.Serializer):

@@ -11,9 +11,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from emotion import engine
-from emotion.models import Capture, FaceReading, MoodEntry
+from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
 from emotion.uploads import UploadRejected, check_image
 from emotion.vision.pipeline import ImageDecodeError
+from emotion.vision.smoothing import held_step
 from moodmusic.storage import STORAGE_ERRORS, storage_fault
 from playlists.services import playlist_refresh_for_mood
 
@@ -25,16 +26,21 @@ NO_FACE_MESSAGE = (
 )
 
 
-def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -> Capture:
+def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM,
+                   live_session: LiveSession | None = None) -> Capture:
     """Validate ``data``, store the picture and a queued Capture, and enqueue its analysis after commit.
 
     Raises ``UploadRejected`` with nothing stored: for a bad picture (4xx), and for a picture store that is
     full (507) or unreachable (503). Should the row not be saved (database gone), the picture is deleted
     again. The capture is stored whether or not the broker takes the message: PostgreSQL is the record of
-    truth, and the sweeper sends it again.
+    truth, and the sweeper sends it again. A capture of a ``live_session`` (the owner's, not stopped) is read
+    into the session's held mood.
     """
+    if live_session is not None and live_session.is_stopped:
+        raise UploadRejected(409, "live_session_stopped",
+                             "This live session was stopped. Start a new one to keep reading your mood.")
     checked = check_image(data)
-    capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures,
+    capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures, live_session=live_session,
                       width=checked.width, height=checked.height)
     storage = capture.image.storage
     name = capture.image.field.generate_filename(capture, f"capture.{checked.extension}")
@@ -217,10 +223,53 @@ def _record(capture: Capture, analysis, model_version: str) -> Capture:
         capture.discard_image()
         capture.save(update_fields=["status", "error_code", "error_message", "model_version", "analysed_at",
                                     "timings", "image"])
-        if readings:
+        if readings and capture.live_session_id:
+            live_session_record(capture=capture, reading=readings[0])
+        elif readings:
             entry = capture.choose_primary(readings[0])
             playlist_refresh_for_mood(user=capture.owner, emotion=entry.emotion)
     return capture
+
+
+def live_session_start(*, owner) -> LiveSession:
+    """Start a live session: captures sent with it share one held mood."""
+    return LiveSession.objects.create(owner=owner)
+
+
+def live_session_stop(*, session: LiveSession) -> LiveSession:
+    """Stop a live session; captures sent with it afterwards are refused (409)."""
+    if not session.is_stopped:
+        session.stopped_at = timezone.now()
+        session.save(update_fields=["stopped_at"])
+    return session
+
+
+def live_session_record(*, capture: Capture, reading: FaceReading) -> MoodEntry | None:
+    """Read one live capture into its session's held mood (``emotion.vision.smoothing``).
+
+    The history gets an entry only when the held mood changes, or when it has held for
+    ``LIVE_SESSION_ENTRY_MINUTES`` since the session's last entry; the music follows those entries.
+    The session row is locked, so readings finishing at once on two workers are applied one after the other.
+    """
+    with transaction.atomic():
+        session = LiveSession.objects.select_for_update().get(pk=capture.live_session_id)
+        state = held_step(session.state, reading.probabilities)
+        held = state["held"]
+        due = session.last_entry_at is None or (
+            capture.created_at - session.last_entry_at >= timedelta(minutes=settings.LIVE_SESSION_ENTRY_MINUTES))
+        entry = None
+        if held != session.held_emotion or due:
+            entry = MoodEntry.objects.create(
+                owner=capture.owner, emotion=held, confidence=float(reading.probabilities.get(held, 0.0)),
+                source=MoodEntry.Source.CAMERA, capture=capture, created_at=capture.created_at)
+            session.last_entry, session.last_entry_at, session.entries = entry, capture.created_at, session.entries + 1
+        session.state, session.held_emotion, session.readings = state, held, session.readings + 1
+        session.save(update_fields=["state", "held_emotion", "readings", "last_entry", "last_entry_at", "entries"])
+        capture.held_emotion = held
+        capture.save(update_fields=["held_emotion"])
+        if entry is not None:
+            playlist_refresh_for_mood(user=capture.owner, emotion=held)
+    return entry
 
 
 def capture_pick_face(*, capture: Capture, reading_id: int) -> MoodEntry:

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, MoodEntry
+from emotion.vision.smoothing import SERVED
 
 
 def _page_config() -> dict:
@@ -17,6 +19,7 @@ def _page_config() -> dict:
         "pause": reverse("playlists:api-pause"),
         "music_page": reverse("playlists:index"),
         "capture_page": reverse("emotion:capture"),
+        "live_sessions": reverse("emotion:api-live-session-list"),
     }
 
 
@@ -26,8 +29,9 @@ def capture_page(request):
     if request.user.face_analysis_consent_at is None:  # signed up before sign-up asked for it
         return redirect(f"{reverse('consent')}?next={request.path}")
     first_capture = not MoodEntry.objects.filter(owner=request.user).exists()
-    return render(request, "emotion/capture.html",
-                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture})
+    return render(request, "emotion/capture.html", {
+        "emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture,
+        "held_rule": SERVED.summary, "live_entry_minutes": f"{settings.LIVE_SESSION_ENTRY_MINUTES:g}"})
 
 
 @login_required

@@ -288,6 +288,9 @@ CAPTURE_MAX_ATTEMPTS = env_int("CAPTURE_MAX_ATTEMPTS", 3)
 CAPTURE_SWEEP_BATCH = env_int("CAPTURE_SWEEP_BATCH", 500)
 # An analysis a dropped database connection interrupted is retried (1, 2, 4 ... 30 s apart) this many times.
 CAPTURE_DATABASE_RETRIES = env_int("CAPTURE_DATABASE_RETRIES", 8)
+# A live session (the capture page's "Keep reading my mood") writes a history entry when its held mood
+# changes, and while it holds, at most one every LIVE_SESSION_ENTRY_MINUTES minutes: not one per picture.
+LIVE_SESSION_ENTRY_MINUTES = env_float("LIVE_SESSION_ENTRY_MINUTES", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-captures": {"task": "emotion.tasks.sweep_captures", "schedule": CAPTURE_SWEEP_INTERVAL},
     # Pictures no capture owns (a crash between the file and its row, a failed delete), older than an hour.

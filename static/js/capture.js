@@ -1,5 +1,6 @@
 // Capture page: webcam preview, still-frame capture, upload fallback, result with face boxes,
-// the manual "how I feel" picker and the music panel for the resulting emotion.
+// a live session ("Keep reading my mood": a held mood, decided on the server), the manual
+// "how I feel" picker, and the music for the mood. Keyboard: C (or Space outside a control) captures.
 (function () {
   "use strict";
 
@@ -7,25 +8,26 @@
   const $ = function (id) { return document.getElementById(id); };
 
   const POLL_LIMIT_MS = 90000;
-  const NO_CAMERA_HINT = " You can upload a photo instead, or pick how you feel below.";
+  const PLAYER_SLOW_MS = 12000;
 
   const video = $("camera-preview");
   const stage = $("camera-stage");
   const toggle = $("camera-toggle");
   const captureButton = $("capture-button");
-  const autoCheck = $("auto-capture");
-  const autoInterval = $("auto-interval");
+  const liveToggle = $("live-toggle");
+  const liveInterval = $("live-interval");
   const uploadInput = $("upload-input");
   const resultCard = $("result");
 
   let stream = null;
   let wantCamera = false;
   let resumeWhenVisible = false;
-  let autoTimer = null;
   let busy = false;
   let imageUrl = null;
   let musicEmotion = null;
   let currentEntry = null;
+  // The live session: its server record, the timers between readings, and whether it is running.
+  const live = { active: false, session: null, timer: null, ticker: null, due: 0, readings: 0, held: "" };
 
   // --- helpers ---------------------------------------------------------------------------
 
@@ -62,35 +64,54 @@
     toggle.textContent = on || state === "starting" ? "Turn camera off" : "Turn camera on";
     toggle.setAttribute("aria-pressed", String(on || state === "starting"));
     captureButton.disabled = !on || busy;
-    autoCheck.disabled = !on;
-    autoInterval.disabled = !on;
+    liveToggle.disabled = !on;
     const placeholder = {
-      off: "The camera is off.",
+      off: "The camera is off. Turn it on, face the light and sit about an arm's length away.",
       starting: "Starting the camera…",
-      unavailable: "No camera available.",
     }[state];
     if (placeholder) $("camera-placeholder-text").textContent = placeholder;
+    show($("camera-problem"), state === "unavailable");
     $("camera-status").textContent = message || "";
-    $("camera-status").classList.toggle("warning", state === "unavailable");
     const indicator = $("camera-state");
     indicator.dataset.state = on ? "on" : "off";
-    indicator.textContent = on ? "Camera on" : (state === "starting" ? "Camera starting…" : "Camera off");
+    // "Camera " is a separate span: a narrow header shows only "on"/"off" beside the dot, and it is still read.
+    const word = document.createElement("span");
+    word.className = "camera-word";
+    word.textContent = "Camera ";
+    indicator.replaceChildren(word, on ? "on" : (state === "starting" ? "starting…" : "off"));
   }
 
+  // The real reason, said where the camera would be, with how to fix it; upload and pick are beside it.
   function cameraProblem(err) {
     const name = err && err.name;
     if (name === "NotAllowedError" || name === "SecurityError") {
-      return "Camera permission was denied. Allow the camera in your browser's address bar and turn it on again." +
-        NO_CAMERA_HINT;
+      return ["Camera permission denied",
+        "Your browser blocked the camera for this site. Click the camera (or padlock) icon in the address bar, " +
+        "choose Allow, then press Try again. Or upload a photo, or pick how you feel."];
     }
-    if (name === "NotFoundError" || name === "OverconstrainedError") return "No camera was found." + NO_CAMERA_HINT;
-    if (name === "NotReadableError") return "The camera is busy in another app or tab." + NO_CAMERA_HINT;
-    return "The camera could not be started." + NO_CAMERA_HINT;
+    if (name === "NotFoundError" || name === "OverconstrainedError") {
+      return ["No camera found",
+        "This device has no camera the browser can use. Plug one in and press Try again, or upload a photo, " +
+        "or pick how you feel."];
+    }
+    if (name === "NotReadableError") {
+      return ["The camera is busy",
+        "Another app or tab is using the camera. Close it and press Try again, or upload a photo, or pick how you feel."];
+    }
+    return ["The camera could not start",
+      (err && err.message ? err.message + " " : "") + "Press Try again, or upload a photo, or pick how you feel."];
+  }
+
+  function cameraUnavailable(problem) {
+    $("camera-problem-title").textContent = problem[0];
+    $("camera-problem-fix").textContent = problem[1];
+    setCameraState("unavailable");
   }
 
   async function startCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      setCameraState("unavailable", "This browser cannot use a camera on this page." + NO_CAMERA_HINT);
+      cameraUnavailable(["This browser cannot use a camera here",
+        "Open MoodMusic in a current browser over https, or upload a photo, or pick how you feel."]);
       return;
     }
     wantCamera = true;
@@ -103,7 +124,7 @@
       });
     } catch (err) {
       wantCamera = false;
-      setCameraState("unavailable", cameraProblem(err));
+      cameraUnavailable(cameraProblem(err));
       return;
     }
     if (!wantCamera) {  // turned off, or the page was hidden, while the permission prompt was open
@@ -116,13 +137,12 @@
     if (!video.videoWidth) {
       await new Promise(function (resolve) { video.addEventListener("loadedmetadata", resolve, { once: true }); });
     }
-    if (stream === media) setCameraState("on", "Camera on. Look into it and press Capture.");
+    if (stream === media) setCameraState("on");
   }
 
   function stopCamera(message) {
     wantCamera = false;
-    stopAuto();
-    autoCheck.checked = false;
+    stopLive("Stopped: the camera is off.");
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
     stream = null;
     video.srcObject = null;
@@ -141,16 +161,74 @@
     });
   }
 
-  function stopAuto() {
-    if (autoTimer) clearInterval(autoTimer);
-    autoTimer = null;
+  // --- live session ----------------------------------------------------------------------
+  // A reading every few seconds, one at a time: the next countdown starts when a reading is shown. The
+  // server holds the mood (it changes once a new reading has held) and decides the history entries.
+
+  function readingsText(n) {
+    return n + (n === 1 ? " reading" : " readings");
   }
 
-  function startAuto() {
-    stopAuto();
-    const seconds = parseInt(autoInterval.value, 10) || 10;
-    autoTimer = setInterval(function () { if (stream && !busy) captureFromCamera(); }, seconds * 1000);
-    $("camera-status").textContent = "Taking a picture every " + seconds + " seconds.";
+  function showLiveStatus(countdown) {
+    show($("live-status"), true);
+    $("live-status").classList.toggle("stopped", !live.active);
+    $("live-countdown").textContent = countdown;
+    $("live-count").textContent = readingsText(live.readings);
+    $("live-held").textContent = live.held ? label(live.held) : "none yet";
+  }
+
+  async function startLive() {
+    if (live.active || !stream) return;
+    Object.assign(live, { active: true, session: null, readings: 0, held: "" });
+    liveToggle.dataset.live = "on";  // the label says what pressing it does: no aria-pressed beside it
+    liveToggle.textContent = "Stop reading";
+    liveInterval.disabled = true;
+    showLiveStatus("Starting…");
+    try {
+      const session = await postJson(config.live_sessions, {});
+      if (!live.active) return;  // stopped while it was starting
+      live.session = session;
+    } catch (err) {
+      stopLive("Could not start: " + err.message);
+      return;
+    }
+    liveReading();
+  }
+
+  async function liveReading() {
+    const session = live.session;
+    if (!live.active || !session) return;
+    showLiveStatus("Reading now…");
+    await captureFromCamera(session);
+    if (live.active && live.session === session) nextLiveReading();
+  }
+
+  function nextLiveReading() {
+    const seconds = parseInt(liveInterval.value, 10) || 5;
+    live.due = Date.now() + seconds * 1000;
+    const tick = function () {
+      showLiveStatus("Next reading in " + Math.max(1, Math.ceil((live.due - Date.now()) / 1000)) + " s");
+    };
+    tick();
+    live.ticker = setInterval(tick, 250);
+    live.timer = setTimeout(function () {
+      clearInterval(live.ticker);
+      liveReading();
+    }, seconds * 1000);
+  }
+
+  // Stops at once: no further picture is taken or sent, and the server refuses any for this session.
+  function stopLive(reason) {
+    if (!live.active) return;
+    const session = live.session;
+    Object.assign(live, { active: false, session: null });
+    clearTimeout(live.timer);
+    clearInterval(live.ticker);
+    liveToggle.dataset.live = "off";
+    liveToggle.textContent = "Keep reading my mood";
+    liveInterval.disabled = false;
+    showLiveStatus((reason || "Stopped.") + " " + readingsText(live.readings) + " in all.");
+    if (session) postJson(session.url.replace(/\/?$/, "/") + "stop/", {}).catch(function () { /* it stops anyway */ });
   }
 
   // --- capture and analysis --------------------------------------------------------------
@@ -161,7 +239,7 @@
   }
 
   function resetResult() {
-    ["result-idle", "progress", "capture-error", "no-face", "result-frame", "reading"].forEach(function (id) {
+    ["result-idle", "progress", "capture-error", "no-face", "result-frame", "reading", "correct"].forEach(function (id) {
       show($(id), false);
     });
   }
@@ -175,13 +253,20 @@
     resultCard.setAttribute("aria-busy", "true");
   }
 
-  function showError(message) {
+  // After a single capture the result takes focus, so the next capture is one key (C) away; a live
+  // session's readings never move focus (its Stop button keeps it).
+  function focusResult(el) {
+    revealResult();
+    el.focus({ preventScroll: true });
+  }
+
+  function showError(message, takeFocus) {
     resetResult();
     resultCard.removeAttribute("aria-busy");
     announce("");
     $("capture-error").textContent = message;
     show($("capture-error"), true);
-    revealResult();
+    if (takeFocus) focusResult($("capture-error")); else revealResult();
   }
 
   function setBusy(value) {
@@ -191,12 +276,14 @@
     captureButton.textContent = value ? "Analysing…" : "Capture";
   }
 
-  async function waitForResult(capture) {
+  async function waitForResult(capture, withProgress) {
     const started = Date.now();
     // Most captures are analysed in well under 200 ms (benchmarks/load.py): ask early, then back off.
     let delay = 150;
     while (capture.status === "queued" || capture.status === "processing") {
-      setProgress(capture.status === "queued" ? "Waiting for the analyser…" : "Finding faces and reading emotions…");
+      if (withProgress) {
+        setProgress(capture.status === "queued" ? "Waiting for the analyser…" : "Finding faces and reading emotions…");
+      }
       if (Date.now() - started > POLL_LIMIT_MS) {
         throw new Error("The analysis is taking longer than usual. Your mood will still appear in your history.");
       }
@@ -207,46 +294,55 @@
     return capture;
   }
 
-  async function analyse(blob, source, filename) {
+  // ``session``: the live session this picture belongs to (null for a single capture or an upload).
+  async function analyse(blob, source, filename, session) {
     if (busy) return;
+    if (session && session !== live.session) return;  // stopped while the frame was grabbed: send nothing
     setBusy(true);
-    setProgress("Sending the picture…");
+    if (!session) setProgress("Sending the picture…");
     const localUrl = URL.createObjectURL(blob);
     try {
       const form = new FormData();
       form.append("image", blob, filename);
       form.append("source", source);
-      const capture = await waitForResult(await api(config.captures, { method: "POST", body: form }));
+      if (session) form.append("live_session", session.id);
+      const capture = await waitForResult(await api(config.captures, { method: "POST", body: form }), !session);
       if (imageUrl) URL.revokeObjectURL(imageUrl);
       imageUrl = localUrl;
-      showCapture(capture);
+      showCapture(capture, !session);
     } catch (err) {
       URL.revokeObjectURL(localUrl);
-      showError(err.message);
+      if (err.code !== "live_session_stopped") showError(err.message, !session);
     } finally {
       setBusy(false);
     }
   }
 
-  async function captureFromCamera() {
+  async function captureFromCamera(session) {
     if (!stream || busy) return;
     let blob;
     try {
       blob = await grabFrame();
     } catch (err) {
-      showError(err.message);
+      showError(err.message, !session);
       return;
     }
-    await analyse(blob, "webcam", "capture.jpg");
+    await analyse(blob, "webcam", "capture.jpg", session || null);
   }
 
-  function showCapture(capture) {
+  function showCapture(capture, takeFocus) {
     resetResult();
     resultCard.removeAttribute("aria-busy");
-    revealResult();
-    currentEntry = capture.mood || null;
+    if (!takeFocus) revealResult();
+    const liveReading = capture.live || null;
+    currentEntry = capture.mood || (liveReading && liveReading.entry) || null;
+    if (liveReading) {
+      live.readings = liveReading.readings;
+      live.held = liveReading.held_emotion || live.held;
+      if (live.active) showLiveStatus($("live-countdown").textContent);
+    }
     if (capture.status === "failed") {
-      showError(capture.message || "The picture could not be analysed. Please try again.");
+      showError(capture.message || "The picture could not be analysed. Please try again.", takeFocus);
       return;
     }
     show($("result-frame"), true);
@@ -258,20 +354,29 @@
         "Face the camera in good, even light, about an arm's length away.").replace(/^No face found\.\s*/i, "");
       show($("no-face"), true);
       $("faces-hint").textContent = "";
-      show($("music-panel"), false);  // no reading, so no music "for feeling" an older one
-      musicEmotion = null;
+      if (!liveReading || !live.held) {
+        show($("music-panel"), false);  // no reading, so no music "for feeling" an older one
+        musicEmotion = null;
+      }
       announce("No face found. " + $("no-face-message").textContent);
+      if (takeFocus) focusResult($("no-face"));
       return;
     }
     const primary = capture.faces.find(function (f) { return f.is_primary; }) || capture.faces[0];
     showReading(primary);
-    showCorrection(primary);
+    showCorrection(primary, liveReading ? liveReading.held_emotion : "");
     $("faces-hint").textContent = capture.faces.length > 1
       ? capture.faces.length + " faces found. The one marked “you” sets your mood — if that is not you, pick your face."
       : "";
-    announce("You look " + primary.emotion + ", " + percent(primary.confidence) + " confident." +
-      (capture.faces.length > 1 ? " " + capture.faces.length + " faces found; you can pick yours." : ""));
-    loadMusic(currentEntry ? currentEntry.emotion : primary.emotion);
+    if (liveReading) {
+      // Said only when the held mood changes: a reading every few seconds would drown a screen reader.
+      if (capture.mood) announce("Your mood is now " + $("result-emotion").textContent + ".");
+    } else {
+      announce("You look " + primary.emotion + ", " + percent(primary.confidence) + " confident." +
+        (capture.faces.length > 1 ? " " + capture.faces.length + " faces found; you can pick yours." : ""));
+    }
+    loadMusic(currentEntry ? currentEntry.emotion : (liveReading && liveReading.held_emotion) || primary.emotion);
+    if (takeFocus) focusResult($("reading-main"));
   }
 
   function drawFaces(capture) {
@@ -280,6 +385,7 @@
     const width = capture.width || $("result-image").naturalWidth || 1;
     const height = capture.height || $("result-image").naturalHeight || 1;
     const several = capture.faces.length > 1;
+    $("result-body").classList.toggle("several", several);
     // A webcam frame is shown mirrored, as in the preview, so the boxes are mirrored with it.
     const mirrored = capture.source === "webcam";
     layer.parentElement.classList.toggle("mirrored", mirrored);
@@ -294,10 +400,12 @@
       box.style.height = (100 * face.box.h / height) + "%";
       const who = face.is_primary ? "You" : "Face " + (i + 1);
       const tag = document.createElement("span");
-      // Keep the tag inside the picture: right-aligned near the right edge, below the box near the top.
+      // Keep the tag inside the picture: right-aligned near the right edge, below the box near the top
+      // (and for one face, shown in a small picture, below the box in the upper half).
       tag.className = "face-tag" + ((left + face.box.w) / width > 0.6 ? " end" : "") +
-        (face.box.y / height < 0.08 ? " below" : "");
-      tag.textContent = who + " · " + label(face.emotion) + " " + percent(face.confidence);
+        (face.box.y / height < 0.08 || (!several && (face.box.y + face.box.h / 2) / height < 0.5) ? " below" : "");
+      // One face: its reading is beside the picture, so the small picture's tag just says whose face it is.
+      tag.textContent = several ? who + " · " + label(face.emotion) + " " + percent(face.confidence) : who;
       box.appendChild(tag);
       if (several) {
         box.type = "button";
@@ -335,7 +443,8 @@
 
   // --- correcting a reading -------------------------------------------------------------
 
-  function showCorrection(face) {
+  // ``held``: a live session's held mood, shown as the mood, with this picture's reading beside it.
+  function showCorrection(face, held) {
     setCorrectionOpen(false);
     $("correct-status").textContent = "";
     show($("correct"), Boolean(currentEntry));
@@ -346,6 +455,12 @@
       $("result-confidence").textContent = "your correction";
       model.textContent = "The model read " + label(face.emotion) + ", " + percent(face.confidence) + " confident.";
       show(model, true);
+    } else if (held) {
+      $("result-emotion").textContent = label(held);
+      $("result-dot").className = "reading-dot dot " + held;
+      $("result-confidence").textContent = "held mood · this picture: " + label(face.emotion) + ", " +
+        percent(face.confidence);
+      show(model, false);
     } else {
       $("result-emotion").textContent = label(face.emotion);
       $("result-dot").className = "reading-dot dot " + face.emotion;
@@ -403,8 +518,12 @@
 
   // --- music -----------------------------------------------------------------------------
 
+  // The music for a mood: the person's own playlist, else the starter one, in Spotify's compact player
+  // (its play button is one tap, no Spotify link needed). Its space is reserved and labelled while it loads.
+  // The same mood again keeps the player as it is, so a live session's music is not restarted by each frame.
   async function loadMusic(emotion) {
     const panel = $("music-panel");
+    if (emotion === musicEmotion && !panel.classList.contains("hidden")) return;
     let music;
     try {
       music = await api(config.music.replace("EMOTION", encodeURIComponent(emotion)));
@@ -413,26 +532,39 @@
       return;
     }
     musicEmotion = emotion;
-    $("music-emotion").textContent = "feeling " + emotion;
+    $("music-emotion").textContent = label(emotion);
+    $("music-emotion").className = "mood-chip " + emotion;
     $("music-status").textContent = "";
     const hasPlaylist = music.source !== "none" && Boolean(music.embed_url);
     show($("music-none"), !hasPlaylist);
     show($("music-open"), Boolean(music.spotify_url));
     $("music-open").href = music.spotify_url || "#";
-    $("music-name").textContent = hasPlaylist
-      ? (music.source === "personal" ? "Your playlist: " : "Suggested playlist: ") + music.name
-      : "";
+    $("music-cover").className = "music-cover " + emotion;
+    $("music-name").textContent = hasPlaylist ? music.name : "";
+    $("music-meta").textContent = music.source === "personal" ? "Your playlist for feeling " + emotion
+      : "Starter playlist for feeling " + emotion;
     show($("music-controls"), hasPlaylist && Boolean(music.can_control_playback));
+    const player = $("music-player");
     const wrap = $("music-embed-wrap");
     const current = wrap.querySelector("iframe");
     if (!hasPlaylist) {
       wrap.replaceChildren();
+      player.dataset.state = "empty";
     } else if (!current || current.getAttribute("src") !== music.embed_url) {
+      player.dataset.state = "loading";
+      $("music-loading").textContent = "Loading the Spotify player…";
       const frame = document.createElement("iframe");
       frame.src = music.embed_url;
-      frame.title = "Spotify playlist: " + music.name;
-      frame.loading = "lazy";
+      frame.title = "Spotify player: " + music.name + ". Press play to listen.";
       frame.allow = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture";
+      frame.addEventListener("load", function () {
+        if (frame.isConnected) player.dataset.state = "ready";
+      });
+      setTimeout(function () {
+        if (frame.isConnected && player.dataset.state === "loading") {
+          $("music-loading").textContent = "The Spotify player is slow to load: use Open in Spotify.";
+        }
+      }, PLAYER_SLOW_MS);
       wrap.replaceChildren(frame);
     }
     show(panel, true);
@@ -453,9 +585,32 @@
   toggle.addEventListener("click", function () {
     if (stream || wantCamera) stopCamera("Camera off."); else startCamera();
   });
-  captureButton.addEventListener("click", captureFromCamera);
-  autoCheck.addEventListener("change", function () { if (autoCheck.checked) startAuto(); else stopAuto(); });
-  autoInterval.addEventListener("change", function () { if (autoCheck.checked) startAuto(); });
+  captureButton.addEventListener("click", function () { captureFromCamera(null); });
+  liveToggle.addEventListener("click", function () {
+    if (live.active) stopLive("Stopped."); else startLive();
+  });
+  $("camera-retry").addEventListener("click", startCamera);
+  $("camera-pick").addEventListener("click", function () {
+    setTimeout(function () { $("manual-heading").focus(); }, 0);  // after the jump to the picker
+  });
+
+  // C (or Space when focus is on no control) captures: after a capture focus is on the result, so the
+  // next one is one key away. Never while typing, and never with a modifier (browser shortcuts).
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const target = e.target instanceof Element ? e.target : document.body;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    const isC = e.key === "c" || e.key === "C";
+    const isSpace = e.key === " " && !target.closest("button, a, summary, label, [role=button], iframe");
+    if (!isC && !isSpace) return;
+    if (live.active) return;  // a live session takes its own pictures
+    if (!stream) {
+      if (isC) $("camera-status").textContent = "Turn the camera on to capture, or upload a photo.";
+      return;
+    }
+    e.preventDefault();
+    captureFromCamera(null);
+  });
   uploadInput.addEventListener("change", function () {
     const file = uploadInput.files[0];
     uploadInput.value = "";
@@ -464,7 +619,7 @@
       showError("Please choose a JPEG or PNG photo.");
       return;
     }
-    analyse(file, "upload", file.name || "upload.jpg");
+    analyse(file, "upload", file.name || "upload.jpg", null);
   });
   $("correct-toggle").addEventListener("click", function () {
     const open = $("correct-toggle").getAttribute("aria-expanded") !== "true";

@@ -71,6 +71,21 @@ def test_export_contains_alices_data_and_none_of_bobs(client, alice, bob):
     assert "bob" not in json.dumps(data)
 
 
+def test_export_contains_the_live_sessions_and_which_captures_were_part_of_one(client, alice, bob):
+    from emotion import services
+
+    session = services.live_session_start(owner=alice)
+    services.live_session_start(owner=bob)
+    capture = make_capture(alice, "happy")
+    Capture.objects.filter(pk=capture.pk).update(live_session=session, held_emotion="happy")
+    client.force_login(alice)
+
+    data = download(client)
+
+    assert [s["id"] for s in data["live_sessions"]] == [session.pk]
+    assert (data["captures"][0]["live_session_id"], data["captures"][0]["held_emotion"]) == (session.pk, "happy")
+
+
 def test_export_never_contains_secrets(client, alice):
     token = Token.objects.create(user=alice)
     client.force_login(alice)

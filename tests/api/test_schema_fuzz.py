@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import positive_data_acceptance
 
-from emotion.models import Capture, FaceReading, MoodEntry
+from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
 
 pytestmark = pytest.mark.fuzz
 
@@ -53,7 +53,8 @@ def alices_ids(alice) -> dict[str, int]:
     done.choose_primary(face)
     Capture.objects.create(owner=alice, status=Capture.Status.QUEUED)
     manual = MoodEntry.objects.create(owner=alice, emotion="sad", source=MoodEntry.Source.MANUAL)
-    return {"/api/captures/": done.pk, "/api/moods/": manual.pk}
+    live = LiveSession.objects.create(owner=alice)
+    return {"/api/captures/": done.pk, "/api/moods/": manual.pk, "/api/live-sessions/": live.pk}
 
 
 @schema.parametrize()

@@ -39,11 +39,12 @@ def open_browser(playwright, tmp_path) -> Iterator[Callable]:
     browsers = []
 
     def start(image: str, camera_allowed: bool = True, viewport: dict | None = None, color_scheme: str = "light",
-              console: list | None = None):
-        y4m = write_y4m(FIXTURE_IMAGES / image, tmp_path / f"{Path(image).stem}.y4m")
+              console: list | None = None, has_camera: bool = True):
         args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync", "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={y4m}"]
+                "--no-first-run", "--disable-sync"]
+        if has_camera:  # without it, a machine with no webcam: getUserMedia finds no device
+            y4m = write_y4m(FIXTURE_IMAGES / image, tmp_path / f"{Path(image).stem}.y4m")
+            args += ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}"]
         if camera_allowed:  # without it, headless Chromium answers the permission prompt with "deny"
             args.append("--use-fake-ui-for-media-stream")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)

@@ -152,6 +152,6 @@ def test_without_camera_permission_the_page_offers_upload(live_server, open_brow
     page.click("#camera-toggle")
 
     expect(page.locator("#camera-stage")).to_have_attribute("data-state", "unavailable")
-    expect(page.locator("#camera-status")).to_contain_text("upload a photo")
+    expect(page.locator("#camera-problem")).to_contain_text("upload a photo")
     expect(page.locator("#capture-button")).to_be_disabled()
     expect(page.locator("#upload-input")).to_be_enabled()

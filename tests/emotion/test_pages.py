@@ -154,3 +154,13 @@ def test_a_stale_form_gets_the_sites_own_explanation(db):
 
     assert response.status_code == 403
     assert b"That form had gone stale" in response.content
+
+
+def test_no_template_comment_or_tag_is_printed_on_the_capture_or_history_page(client, alice):
+    MoodEntry.objects.create(owner=alice, emotion="happy", source=MoodEntry.Source.MANUAL)  # an entry: its picker
+    client.force_login(alice)
+
+    for path in ["/capture/", "/history/"]:
+        html = client.get(path).content.decode()
+        assert "emotion-buttons" in html
+        assert "{#" not in html and "{%" not in html and "#}" not in html, path

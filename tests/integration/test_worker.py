@@ -37,6 +37,25 @@ def test_a_posted_capture_is_analysed_by_the_worker_and_its_image_removed(celery
     assert detail["status"] == "done" and detail["faces"][0]["is_primary"]
 
 
+def test_a_live_sessions_captures_analysed_by_the_worker_give_one_entry_for_the_held_mood(
+    celery_worker_process, alice_api, alice
+):
+    session = alice_api.post("/api/live-sessions/").json()
+    ids = []
+    for _ in range(4):  # sent as a live page does, without waiting for each result
+        image = SimpleUploadedFile("me.png", fixture_bytes("astronaut.png"), "image/png")
+        response = alice_api.post("/api/captures/", {"image": image, "live_session": session["id"]},
+                                  format="multipart")
+        assert response.status_code == 202
+        ids.append(response.json()["id"])
+
+    wait_for(lambda: Capture.objects.filter(pk__in=ids, status="done").count() == len(ids), timeout=90)
+    assert list(Capture.objects.filter(pk__in=ids).values_list("held_emotion", flat=True)) == ["happy"] * 4
+    assert MoodEntry.objects.filter(owner=alice).count() == 1
+    state = alice_api.get(session["url"]).json()
+    assert (state["held_emotion"], state["readings"], state["entries"]) == ("happy", 4, 1)
+
+
 def test_the_worker_survives_a_damaged_upload_and_goes_on(celery_worker_process, alice):
     from django.core.files.base import ContentFile
 
