@@ -101,7 +101,9 @@ class NoteField(serializers.CharField):
 
 
 class MoodPatchSerializer(serializers.Serializer):
-    """PATCH of a mood entry: a corrected emotion, a note, or both."""
+    """PATCH of a mood entry: a corrected emotion, a note, or both (at least one)."""
+
+    min_properties = 1
 
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, required=False,
                                       help_text="How the person felt instead; the first reading is kept.")

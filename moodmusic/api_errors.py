@@ -179,6 +179,17 @@ class AutoSchema(openapi.AutoSchema):
                     "schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}
         return responses
 
+    def _get_request_body(self, direction: str = "request") -> dict | None:
+        """A request serializer with ``min_properties`` (a PATCH whose every field is optional, yet that must
+        change something) makes its body required and says how many fields it needs at least."""
+        body = super()._get_request_body(direction)
+        minimum = getattr(self.get_request_serializer(), "min_properties", 0)
+        if body and minimum:
+            body["required"] = True
+            for media in body.get("content", {}).values():
+                media["schema"] = {"allOf": [media["schema"]], "minProperties": minimum}
+        return body
+
     def _error_codes(self) -> dict[int, str]:
         codes = {}
         has_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None

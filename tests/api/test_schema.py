@@ -80,13 +80,16 @@ def test_the_throttled_upload_documents_429_with_retry_after(schema):
     assert {"400", "413", "415", "503"} <= set(responses)
 
 
-def test_a_mood_correction_requires_the_emotion_as_the_server_does(schema, alice, alice_api):
+def test_a_mood_patch_needs_an_emotion_or_a_note_as_the_server_does(schema, alice, alice_api):
     body = schema["paths"]["/api/moods/{id}/"]["patch"]["requestBody"]
     assert body["required"] is True
-    correction = component(schema, body["content"]["application/json"]["schema"])
-    assert correction["required"] == ["emotion"]
+    request = body["content"]["application/json"]["schema"]
+    assert request["minProperties"] == 1
+    patch = component(schema, request["allOf"][0])
+    assert set(patch["properties"]) == {"emotion", "note"} and not patch.get("required")
     from emotion.models import MoodEntry
 
     entry = MoodEntry.objects.create(owner=alice, emotion="sad", source="manual")
     assert alice_api.patch(f"/api/moods/{entry.pk}/", {}, format="json").status_code == 400
+    assert alice_api.patch(f"/api/moods/{entry.pk}/", {"note": "rain"}, format="json").status_code == 200
     assert alice_api.patch(f"/api/moods/{entry.pk}/", {"emotion": "happy"}, format="json").status_code == 200
