@@ -12,7 +12,7 @@ from django.utils import timezone
 from emotion import engine
 from emotion.models import Capture, FaceReading, MoodEntry
 from emotion.uploads import check_image
-from emotion.vision.pipeline import ImageDecodeError
+from emotion.vision.pipeline import Analysis, Face, ImageDecodeError
 from playlists.services import playlist_refresh_for_mood
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,19 @@ def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM) -
         capture.save()
         transaction.on_commit(lambda: capture_enqueue(capture_id=capture.pk))
     return capture
+
+
+def capture_record_device(*, owner, width: int, height: int, faces: list[Face], model_version: str,
+                          timings: dict[str, float], source: str = Capture.Source.WEBCAM) -> Capture:
+    """Record a reading the browser made itself (private mode): a capture without a picture, marked
+    ``on_device``, whose faces, mood and music are recorded as a worker's reading is (``_record``).
+
+    The caller has checked the faces (probabilities, boxes inside the frame) and the model version."""
+    analysis = Analysis(width, height, sorted(faces, key=lambda f: f.box.area, reverse=True), timings)
+    with transaction.atomic():
+        capture = Capture.objects.create(owner=owner, source=source, on_device=True, status=Capture.Status.PROCESSING,
+                                         width=width, height=height, claimed_at=timezone.now())
+        return _record(capture, analysis, model_version)
 
 
 def capture_enqueue(*, capture_id: int) -> bool:
@@ -118,7 +131,7 @@ def capture_analyse(*, capture_id: int) -> Capture | None:
     return _record(capture, analysis, pipeline.version)
 
 
-def _record(capture: Capture, analysis, model_version: str) -> Capture:
+def _record(capture: Capture, analysis: Analysis, model_version: str) -> Capture:
     t0 = time.perf_counter()
     with transaction.atomic():
         capture.readings.all().delete()
