@@ -1,8 +1,10 @@
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from emotion import private_mode
 from emotion.models import EMOTION_CHOICES, MoodEntry
 
 
@@ -22,12 +24,15 @@ def _page_config() -> dict:
 
 @login_required
 @ensure_csrf_cookie
+# Private mode compiles WebAssembly (LiteRT.js, onnxruntime-web): this page alone may; never 'unsafe-eval'.
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 def capture_page(request):
     if request.user.face_analysis_consent_at is None:  # signed up before sign-up asked for it
         return redirect(f"{reverse('consent')}?next={request.path}")
     first_capture = not MoodEntry.objects.filter(owner=request.user).exists()
     return render(request, "emotion/capture.html",
-                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture})
+                  {"emotions": EMOTION_CHOICES, "config": _page_config(), "first_capture": first_capture,
+                   "private": private_mode.page_config(request.user)})
 
 
 @login_required

@@ -210,13 +210,20 @@
   async function analyse(blob, source, filename) {
     if (busy) return;
     setBusy(true);
-    setProgress("Sending the picture…");
+    // Private mode (static/js/private.js): the face is read on this device and only the result is sent.
+    const reader = MM.privateReader && MM.privateReader.enabled() ? MM.privateReader : null;
+    setProgress(reader ? "Reading your face on this device…" : "Sending the picture…");
     const localUrl = URL.createObjectURL(blob);
     try {
-      const form = new FormData();
-      form.append("image", blob, filename);
-      form.append("source", source);
-      const capture = await waitForResult(await api(config.captures, { method: "POST", body: form }));
+      let capture;
+      if (reader) {
+        capture = await reader.record(blob, source);
+      } else {
+        const form = new FormData();
+        form.append("image", blob, filename);
+        form.append("source", source);
+        capture = await waitForResult(await api(config.captures, { method: "POST", body: form }));
+      }
       if (imageUrl) URL.revokeObjectURL(imageUrl);
       imageUrl = localUrl;
       showCapture(capture);
