@@ -151,7 +151,7 @@ async function framePixels(blob) {
   const context = canvas.getContext("2d", { willReadFrequently: true });
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
-  return context.getImageData(0, 0, canvas.width, canvas.height).data;
+  return context.getImageData(0, 0, canvas.width, canvas.height);
 }
 
 // --- detection: YuNet as cv2.FaceDetectorYN runs it --------------------------------------------
@@ -166,10 +166,10 @@ function intersectionOverUnion(a, b) {
 }
 
 // OpenCV's face_detect.cpp: scores sqrt(cls * obj), boxes from the grid, then dnn::NMSBoxes on int boxes.
-function decodeFaces(outputs, side) {
+function decodeFaces(outputs, padWidth) {
   const found = [];
   STRIDES.forEach(function (stride) {
-    const cols = side / stride;
+    const cols = padWidth / stride;
     const cls = outputs["cls_" + stride].data;
     const obj = outputs["obj_" + stride].data;
     const bbox = outputs["bbox_" + stride].data;
@@ -206,28 +206,39 @@ async function loadNetworks() {
   if (typeof WebAssembly !== "object" || typeof OffscreenCanvas !== "function") {
     throw new Error("this browser has no WebAssembly");
   }
-  const runtime = config.runtime;
-  const [litert, ort] = await Promise.all([import(runtime.litert), import(runtime.ort)]);
+  // Two chains side by side, each warmed up with one run on an empty input so that the first capture
+  // does not pay for it: the detector (onnxruntime-web) and the emotion networks (LiteRT.js).
+  const [detection, emotion] = await Promise.all([loadDetector(config.runtime), loadEmotionNetworks(config.runtime)]);
+  return Object.assign(detection, emotion);
+}
+
+async function loadDetector(runtime) {
+  const bytes = detectorBytes(config.detector);
+  const ort = await import(runtime.ort);
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmPaths = { mjs: new URL(runtime.ort_wasm_js, location.href).href,
     wasm: new URL(runtime.ort_wasm, location.href).href };
+  const nets = { ort: ort, detector: await ort.InferenceSession.create(await bytes, { executionProviders: ["wasm"] }) };
+  await detectFaces(nets, { bgr: new Uint8ClampedArray(DETECT_SIDE * DETECT_SIDE * 3), width: DETECT_SIDE,
+    height: DETECT_SIDE });
+  return nets;
+}
+
+async function loadEmotionNetworks(runtime) {
+  const bytes = config.members.map(function (member) { return modelBytes(member.url); });
+  const litert = await import(runtime.litert);
   const relaxed = await litert.supportsFeature("relaxedSimd");
   const wasm = relaxed ? runtime.litert_wasm : runtime.litert_compat_wasm;
   // The Emscripten loader asks locateFile for its .wasm: give it the fingerprinted URL.
   self.Module = { locateFile: function () { return new URL(wasm, location.href).href; } };
-  const [detector] = await Promise.all([
-    ort.InferenceSession.create(config.detector, { executionProviders: ["wasm"] }),
-    litert.loadLiteRt(relaxed ? runtime.litert_wasm_js : runtime.litert_compat_wasm_js),
-  ]);
-  const networks = await Promise.all(config.members.map(async function (member) {
-    return { model: await litert.loadAndCompile(await modelBytes(member.url), { accelerator: "wasm" }),
-      weight: member.weight };
-  }));
-  const nets = { ort: ort, litert: litert, detector: detector, networks: networks };
-  // One run of each network on an empty frame, so the first capture does not pay for their warm-up.
-  await detectFaces(nets, { bgr: new Uint8ClampedArray(DETECT_SIDE * DETECT_SIDE * 3), width: DETECT_SIDE,
-    height: DETECT_SIDE });
+  await litert.loadLiteRt(relaxed ? runtime.litert_wasm_js : runtime.litert_compat_wasm_js);
+  const networks = [];
+  for (let i = 0; i < bytes.length; i++) {
+    networks.push({ model: await litert.loadAndCompile(await bytes[i], { accelerator: "wasm" }),
+      weight: config.members[i].weight });
+  }
+  const nets = { litert: litert, networks: networks };
   await classify(nets, new Float32Array(FACE_SIZE * FACE_SIZE));
   return nets;
 }
@@ -243,6 +254,90 @@ async function modelBytes(url) {
   const at = indexOf(bytes, pattern);
   if (at >= 0) bytes.set(new Uint8Array(new Int32Array([1]).buffer), at + 4);
   return bytes;
+}
+
+// The YuNet file declares a 320x320 input and the shapes inside for it; OpenCV ignores them and runs the
+// frame's own size, padded to multiples of 32, and so must the page to find the same boxes (a face
+// read at another padding moves by a pixel or two). onnxruntime checks declared shapes, so they are
+// dropped as the bytes load (graph value_info, and the shapes of inputs and outputs); weights and
+// nodes are untouched, and the file served stays as it is.
+async function detectorBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error("the face detector could not be downloaded (HTTP " + response.status + ")");
+  return rewrite(new Uint8Array(await response.arrayBuffer()), {
+    7: function (graph) {  // ModelProto.graph
+      const valueInfo = { 2: function (type) { return rewrite(type, { 1: function (tensor) {
+        return rewrite(tensor, { 2: null });  // TensorTypeProto.shape
+      } }); } };  // ValueInfoProto.type -> TypeProto.tensor_type
+      return rewrite(graph, {
+        11: function (v) { return rewrite(v, valueInfo); },  // GraphProto.input
+        12: function (v) { return rewrite(v, valueInfo); },  // GraphProto.output
+        13: null,  // GraphProto.value_info
+      });
+    },
+  });
+}
+
+// Protocol buffers, just enough to rewrite a message: ``edits`` maps a length-delimited field number to
+// a function of its bytes (its new bytes) or to null (the field is dropped); other fields are copied.
+function rewrite(bytes, edits) {
+  const chunks = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const start = pos;
+    let key;
+    [key, pos] = varint(bytes, pos);
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === 0) {
+      [, pos] = varint(bytes, pos);
+    } else if (wire === 1) {
+      pos += 8;
+    } else if (wire === 5) {
+      pos += 4;
+    } else if (wire === 2) {
+      let length;
+      [length, pos] = varint(bytes, pos);
+      const payload = bytes.subarray(pos, pos + length);
+      pos += length;
+      if (field in edits) {
+        if (edits[field] !== null) {
+          const changed = edits[field](payload);
+          chunks.push(Uint8Array.from(encodeVarint(key)), Uint8Array.from(encodeVarint(changed.length)), changed);
+        }
+        continue;
+      }
+    } else {
+      throw new Error("the model file could not be read (wire type " + wire + ")");
+    }
+    chunks.push(bytes.subarray(start, pos));
+  }
+  const out = new Uint8Array(chunks.reduce(function (n, c) { return n + c.length; }, 0));
+  let at = 0;
+  chunks.forEach(function (c) { out.set(c, at); at += c.length; });
+  return out;
+}
+
+function varint(bytes, pos) {
+  let value = 0;
+  let scale = 1;
+  let byte;
+  do {
+    byte = bytes[pos++];
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte & 0x80);
+  return [value, pos];
+}
+
+function encodeVarint(value) {
+  const out = [];
+  while (value > 127) {
+    out.push((value % 128) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  out.push(value);
+  return out;
 }
 
 function indexOf(haystack, needle) {
@@ -274,21 +369,23 @@ async function detectFaces(nets, frame) {
     height = pyRound(frame.height * scale);
     small = resizeArea(frame.bgr, frame.width, frame.height, 3, width, height, 1 / scale, 1 / scale);
   }
-  // The network is fixed at 320x320: the copy sits top-left on black, as OpenCV pads it to its input.
-  const input = new Float32Array(3 * DETECT_SIDE * DETECT_SIDE);
-  const plane = DETECT_SIDE * DETECT_SIDE;
+  // As cv2.FaceDetectorYN: the copy padded with black, right and bottom, to multiples of 32.
+  const padWidth = Math.ceil(width / 32) * 32;
+  const padHeight = Math.ceil(height / 32) * 32;
+  const plane = padWidth * padHeight;
+  const input = new Float32Array(3 * plane);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const s = (y * width + x) * 3;
-      const d = y * DETECT_SIDE + x;
+      const d = y * padWidth + x;
       input[d] = small[s];
       input[plane + d] = small[s + 1];
       input[2 * plane + d] = small[s + 2];
     }
   }
-  const tensor = new nets.ort.Tensor("float32", input, [1, 3, DETECT_SIDE, DETECT_SIDE]);
+  const tensor = new nets.ort.Tensor("float32", input, [1, 3, padHeight, padWidth]);
   const outputs = await nets.detector.run({ [nets.detector.inputNames[0]]: tensor });
-  const boxes = decodeFaces(outputs, DETECT_SIDE);
+  const boxes = decodeFaces(outputs, padWidth);
   Object.values(outputs).forEach(function (t) { if (t.dispose) t.dispose(); });
   // Largest first (a stable sort, as Python's), then back to the frame's pixels.
   boxes.sort(function (a, b) { return b.w * b.h - a.w * a.h; });
@@ -372,12 +469,10 @@ function decide(p) {
 async function readPicture(blob) {
   const nets = await networksReady();
   const decodeStart = performance.now();
-  const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image", colorSpaceConversion: "none",
-    premultiplyAlpha: "none" });
-  const width = bitmap.width;
-  const height = bitmap.height;
-  bitmap.close();
-  const frame = planes(await framePixels(blob), width, height);
+  const pixels = await framePixels(blob);
+  const width = pixels.width;
+  const height = pixels.height;
+  const frame = planes(pixels.data, width, height);
   const t0 = performance.now();
   const boxes = await detectFaces(nets, frame);
   const t1 = performance.now();
