@@ -501,6 +501,12 @@ function round2(ms) {
 
 const toggle = $("private-toggle");
 const status = $("private-status");
+// The capture page's note says the picture is sent and deleted: true only while private mode is off.
+const serverNote = $("privacy-note");
+
+function showMode() {
+  if (serverNote) serverNote.classList.toggle("hidden", reader.enabled());
+}
 
 function say(text, warning) {
   status.textContent = text;
@@ -517,11 +523,13 @@ async function switchOn() {
   try {
     await networksReady();
     if (toggle.checked) say("Private mode is on: your picture stays on this device; only the result is sent.");
+    showMode();
   } catch (err) {
     toggle.checked = false;
     toggle.disabled = true;
     say("Private mode cannot run in this browser (" + (err && err.message ? err.message : err) +
       "). Captures are read by the server as usual: the picture is sent, analysed and deleted.", true);
+    showMode();
   }
 }
 
@@ -545,7 +553,9 @@ toggle.checked = Boolean(config.default_on);
 $("private-mode").classList.remove("hidden");
 $("private-size").textContent = megabytes(config.download_bytes);
 toggle.addEventListener("change", function () {
+  showMode();
   if (toggle.checked) switchOn();
-  else say("Private mode is off: the picture is sent to the server, analysed and deleted.");
+  else say("Private mode is off: the picture you take is sent to the server, analysed and deleted.");
 });
+showMode();
 if (toggle.checked) switchOn();
