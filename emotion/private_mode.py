@@ -17,6 +17,7 @@ from emotion import engine
 from emotion.vision.card import ModelCard
 from emotion.vision.detector import SHIPPED_YUNET_MODEL
 from emotion.vision.labels import EMOTIONS
+from emotion.vision.pipeline import ANALYSIS_MAX_PIXELS
 
 MODELS_DIR = SHIPPED_YUNET_MODEL.parent.parent
 MODELS_PREFIX = "models"  # the static prefix of MODELS_DIR (settings.STATICFILES_DIRS)
@@ -69,6 +70,7 @@ def page_config(user) -> dict | None:
         "members": [{"url": static(_model_static(path.resolve())), "weight": weight} for path, weight in card.members],
         "decision": {"offsets": list(card.decision.offsets), "temperature": card.decision.temperature},
         "flip_tta": settings.EMOTION_FLIP_TTA,
+        "max_pixels": ANALYSIS_MAX_PIXELS,  # a bigger picture is read reduced, as the worker decodes it
         "detector": static(_model_static(SHIPPED_YUNET_MODEL)),
         "runtime": {key: static(path) for key, path in RUNTIME.items()},
         "download_bytes": download_bytes(),

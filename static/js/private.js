@@ -144,14 +144,42 @@ function planes(rgba, width, height) {
 }
 
 // Decode a picture upright (EXIF applied, no colour conversion: the pixels as stored, as cv2 reads them).
+// Like the worker (pipeline.decode_frame), a picture over max_pixels is read reduced by 2, 4 or 8; its
+// boxes are scaled back to the full frame, whose size is what is reported.
 async function framePixels(blob) {
-  const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image", colorSpaceConversion: "none",
-    premultiplyAlpha: "none" });
+  const options = { imageOrientation: "from-image", colorSpaceConversion: "none", premultiplyAlpha: "none" };
+  let bitmap = await createImageBitmap(blob, options);
+  const full = { width: bitmap.width, height: bitmap.height };
+  const factor = reduction(full.width, full.height);
+  if (factor > 1) {
+    const reduced = await createImageBitmap(bitmap, { resizeWidth: Math.ceil(full.width / factor),
+      resizeHeight: Math.ceil(full.height / factor), resizeQuality: "medium" });
+    bitmap.close();
+    bitmap = reduced;
+  }
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext("2d", { willReadFrequently: true });
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
-  return context.getImageData(0, 0, canvas.width, canvas.height);
+  return { image: context.getImageData(0, 0, canvas.width, canvas.height), width: full.width, height: full.height };
+}
+
+function reduction(width, height) {
+  for (const factor of [1, 2, 4]) {
+    if (Math.floor(width / factor) * Math.floor(height / factor) <= config.max_pixels) return factor;
+  }
+  return 8;
+}
+
+// pipeline.Frame.to_full: a box in the reduced picture's pixels, in the full frame's.
+function toFull(box, image, width, height) {
+  if (image.width === width && image.height === height) return box;
+  const sx = width / image.width;
+  const sy = height / image.height;
+  const x = Math.min(pyRound(box.x * sx), width);
+  const y = Math.min(pyRound(box.y * sy), height);
+  return { x: x, y: y, w: Math.min(pyRound(box.w * sx), width - x), h: Math.min(pyRound(box.h * sy), height - y),
+    score: box.score };
 }
 
 // --- detection: YuNet as cv2.FaceDetectorYN runs it --------------------------------------------
@@ -469,16 +497,17 @@ function decide(p) {
 async function readPicture(blob) {
   const nets = await networksReady();
   const decodeStart = performance.now();
-  const pixels = await framePixels(blob);
-  const width = pixels.width;
-  const height = pixels.height;
-  const frame = planes(pixels.data, width, height);
+  const decoded = await framePixels(blob);
+  const width = decoded.width;
+  const height = decoded.height;
+  const frame = planes(decoded.image.data, decoded.image.width, decoded.image.height);
   const t0 = performance.now();
   const boxes = await detectFaces(nets, frame);
   const t1 = performance.now();
   const faces = [];
-  for (const box of boxes) {
-    const p = await classify(nets, faceInput(frame, box));
+  for (const found of boxes) {
+    const p = await classify(nets, faceInput(frame, found));
+    const box = toFull(found, decoded.image, width, height);
     const x = Math.min(Math.max(box.x, 0), width - 1);
     const y = Math.min(Math.max(box.y, 0), height - 1);
     faces.push({

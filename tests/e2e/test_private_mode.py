@@ -112,3 +112,31 @@ def test_the_page_reads_the_fixture_photos_as_the_server_does(live_server, open_
             assert max(ours["probabilities"], key=ours["probabilities"].get) == theirs.emotion, name
             faces_seen += 1
     assert faces_seen >= 4  # astronaut, camera and the two faces
+
+
+def big_photo() -> bytes:
+    """The astronaut in a 12 MP JPEG: more than the 2 MP the worker decodes, so both read it reduced."""
+    import cv2
+    import numpy as np
+
+    face = cv2.imread(str(FIXTURES / "astronaut.png"), cv2.IMREAD_COLOR)
+    frame = np.full((3000, 4000, 3), 120, np.uint8)
+    frame[:, 500:3500] = cv2.resize(face, (3000, 3000), interpolation=cv2.INTER_CUBIC)
+    ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return jpeg.tobytes()
+
+
+def test_a_big_photo_is_read_reduced_as_the_worker_reads_it(live_server, open_browser):
+    page = open_browser("coffee.png")
+    open_private_capture(page, live_server.url, "bea")
+    data = big_photo()
+    server = Pipeline.from_paths(settings.EMOTION_MODEL_PATH, SHIPPED_YUNET_MODEL).analyse_bytes(data)
+    device = in_page_reading(page, data, "image/jpeg")
+    assert (device["width"], device["height"]) == (server.width, server.height) == (4000, 3000)
+    [ours], [theirs] = device["faces"], server.faces
+    box = ours["box"]
+    # The browser's reduction is not libjpeg's: a pixel of the reduced picture is 4 of the photo's.
+    assert max(abs(box[k] - getattr(theirs.box, k)) for k in "xywh") <= 4
+    assert max(abs(ours["probabilities"][e] - theirs.probabilities[e]) for e in EMOTIONS) <= PARITY
+    assert max(ours["probabilities"], key=ours["probabilities"].get) == theirs.emotion
