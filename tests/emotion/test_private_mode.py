@@ -52,6 +52,7 @@ def test_flip_tta_is_part_of_the_device_version(settings):
 
 
 def test_a_device_reading_is_recorded_like_a_workers(alice, alice_api, monkeypatch):
+    engine.reset()  # another test may have run an analysis in this process
     refreshed = []
     monkeypatch.setattr("emotion.services.playlist_refresh_for_mood",
                         lambda *, user, emotion: refreshed.append((user.pk, emotion)))
