@@ -14,7 +14,7 @@ admin.site.index_title = "Users, captures, moods and music"
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("MoodMusic", {"fields": ("display_name", "keep_captures", "face_analysis_consent_at")}),
+        ("MoodMusic", {"fields": ("display_name", "keep_captures", "private_mode", "face_analysis_consent_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),

@@ -51,11 +51,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("display_name", "email", "keep_captures")
-        labels = {"keep_captures": "Keep my captured images"}
+        fields = ("display_name", "email", "keep_captures", "private_mode")
+        labels = {"keep_captures": "Keep my captured images",
+                  "private_mode": "Private mode: read my face on this device"}
         help_texts = {
             "display_name": "Shown instead of your username.",
             "keep_captures": "Applies to new captures. Otherwise each image is deleted as soon as it is analysed.",
+            "private_mode": "The capture page starts with private mode on: your browser reads your face and sends "
+                            "only the result, never the picture. You can switch it on the capture page too.",
         }
 
 

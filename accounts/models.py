@@ -10,6 +10,9 @@ class User(AbstractUser):
     keep_captures = models.BooleanField(
         default=False, help_text="Keep captured images after analysis (otherwise they are deleted)."
     )
+    private_mode = models.BooleanField(
+        default=False, help_text="Read the face in the browser by default; only the result is sent, never the picture."
+    )
     face_analysis_consent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person agreed that their face in captures is analysed."
     )

@@ -3,13 +3,14 @@ from typing import Any
 from accounts.models import User
 from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
 
-PROFILE_FIELDS = ("username", "email", "display_name", "keep_captures", "date_joined", "last_login",
-                  "face_analysis_consent_at")
+PROFILE_FIELDS = ("username", "email", "display_name", "keep_captures", "private_mode", "date_joined",
+                  "last_login", "face_analysis_consent_at")
 CAPTURE_FIELDS = (
     "id",
     "status",
     "source",
     "keep_image",
+    "on_device",
     "width",
     "height",
     "error_code",

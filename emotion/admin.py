@@ -36,7 +36,7 @@ class FaceReadingInline(ConfidenceAsPercent, admin.TabularInline):
 class CaptureAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "status", "source", "faces", "width", "height", "model_version", "created_at",
                     "analysed_at", "has_image"]
-    list_filter = ["status", "source", "error_code", "model_version", "created_at"]
+    list_filter = ["status", "source", "on_device", "error_code", "model_version", "created_at"]
     search_fields = ["owner__username", "owner__email", "error_message"]
     date_hierarchy = "created_at"
     list_select_related = ["owner"]

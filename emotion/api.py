@@ -10,16 +10,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
-from emotion import selectors, services
+from emotion import engine, selectors, services
 from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, LiveSession, MoodEntry
 from emotion.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
+    DeviceReadingSerializer,
     LiveSessionSerializer,
     ManualMoodSerializer,
     MoodEntryPageSerializer,
@@ -29,6 +30,8 @@ from emotion.serializers import (
     PickFaceSerializer,
 )
 from emotion.uploads import UploadRejected
+from emotion.vision.detector import Box
+from emotion.vision.pipeline import Face
 from moodmusic.api_errors import RETRY_AFTER_SECONDS, ErrorSerializer
 
 log = logging.getLogger(__name__)
@@ -91,11 +94,9 @@ def capture_create(request) -> Response:
         return _rejected(NO_IMAGE)
     form = CaptureUploadSerializer(data=request.data)
     form.is_valid(raise_exception=True)
-    live_session = None
-    if "live_session" in form.validated_data:
-        live_session = LiveSession.objects.filter(pk=form.validated_data["live_session"], owner=request.user).first()
-        if live_session is None:
-            return _rejected(NO_LIVE_SESSION)
+    live_session = _live_session(request, form.validated_data)
+    if live_session is False:
+        return _rejected(NO_LIVE_SESSION)
     try:
         # One byte over the limit is enough for the size check to reject it.
         data = form.validated_data["image"].read(settings.CAPTURE_MAX_BYTES + 1)
@@ -104,6 +105,52 @@ def capture_create(request) -> Response:
     except UploadRejected as rejected:
         return _rejected(rejected)
     return _capture_response(request, capture, status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(request=DeviceReadingSerializer, responses={
+    201: CaptureSerializer, 403: ErrorSerializer,
+    400: OpenApiResponse(ErrorSerializer, description="Invalid reading (code invalid, with fields), or a model "
+                         "version that is not the one served now (code unknown_model_version: reload the page).")})
+@api_view(["POST"])
+@parser_classes([JSONParser])
+@throttle_classes([CaptureRateThrottle])
+def capture_record_device(request) -> Response:
+    """Record a reading made in the browser (private mode): the result only, never a picture.
+
+    The capture page reads the face with the served model itself and sends the seven probabilities
+    and the box of each face, the frame's size and the model version. The capture is stored done,
+    marked ``on_device``, with no picture; history, corrections and music follow as for an upload.
+    Checked: probabilities in [0, 1] summing to 1 (within 0.001), boxes inside the frame, and the
+    version, which must be the served one (``private_model_version`` in the capture page's data).
+    """
+    if request.user.face_analysis_consent_at is None:
+        return _rejected(_no_consent(request))
+    form = DeviceReadingSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    live_session = _live_session(request, data)
+    if live_session is False:
+        return _rejected(NO_LIVE_SESSION)
+    served = engine.device_model_version()
+    if data["model_version"] != served:
+        return _rejected(UploadRejected(400, "unknown_model_version", (
+            f"This page read your face with model {data['model_version']}, but {served} is served now. "
+            "Reload the capture page and try again.")))
+    faces = [Face(Box(**face["box"], score=face["detector_score"]), face["probabilities"]) for face in data["faces"]]
+    try:
+        capture = services.capture_record_device(owner=request.user, width=data["width"], height=data["height"],
+                                                 faces=faces, model_version=served, timings=data["timings"],
+                                                 source=data["source"], live_session=live_session)
+    except UploadRejected as rejected:
+        return _rejected(rejected)
+    return _capture_response(request, capture, status.HTTP_201_CREATED)
+
+
+def _live_session(request, data: dict) -> LiveSession | None | bool:
+    """The person's live session the request names, None when it names none, False when it is not theirs."""
+    if "live_session" not in data:
+        return None
+    return LiveSession.objects.filter(pk=data["live_session"], owner=request.user).first() or False
 
 
 def _rejected(rejected: UploadRejected) -> Response:

@@ -4,12 +4,14 @@ Workers build it once per process after the fork (``worker_process_init``); the 
 process never touches it unless Celery runs tasks in-process (the embedded default).
 """
 
+import functools
 import threading
 from pathlib import Path
 
 from django.conf import settings
 
-from emotion.vision.detector import detector_model
+from emotion.vision.card import ModelCard
+from emotion.vision.detector import YuNetDetector, detector_model
 from emotion.vision.pipeline import Pipeline
 
 _lock = threading.Lock()
@@ -31,6 +33,15 @@ def configured_detector_model() -> Path | None:
     return detector_model(settings.FACE_DETECTOR, settings.FACE_DETECTOR_MODEL_PATH)
 
 
+@functools.cache
+def device_model_version() -> str:
+    """The version a reading made in the browser (private mode) carries: the served emotion model
+    (same card, blend, decision and flip setting) behind YuNet, read from the files without loading
+    either network, so the web process can check what a page sends."""
+    card = ModelCard.read(settings.EMOTION_MODEL_PATH)
+    return f"{card.version(settings.EMOTION_MODEL_PATH, settings.EMOTION_FLIP_TTA)}+{YuNetDetector.name}"
+
+
 def is_loaded() -> bool:
     return _pipeline is not None
 
@@ -40,3 +51,4 @@ def reset() -> None:
     global _pipeline
     with _lock:
         _pipeline = None
+    device_model_version.cache_clear()

@@ -62,6 +62,8 @@ class Capture(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEBCAM)
     image = models.FileField(upload_to=capture_upload_to, blank=True)
     keep_image = models.BooleanField(default=False)
+    # Private mode: the browser read the face itself and sent only the result, never a picture.
+    on_device = models.BooleanField(default=False)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=32, blank=True)

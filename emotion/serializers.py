@@ -4,6 +4,9 @@ from rest_framework import serializers
 from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, Capture, FaceReading, LiveSession, MoodEntry
 from emotion.vision.labels import EMOTIONS
 
+PROBABILITY_SUM_TOLERANCE = 1e-3
+MAX_DEVICE_FACES = 20
+
 
 class FaceReadingSerializer(serializers.ModelSerializer):
     box = serializers.SerializerMethodField()
@@ -68,8 +71,8 @@ class CaptureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Capture
-        fields = ["id", "url", "status", "source", "width", "height", "created_at", "analysed_at", "error_code",
-                  "message", "model_version", "timings", "faces", "mood", "live"]
+        fields = ["id", "url", "status", "source", "on_device", "width", "height", "created_at", "analysed_at",
+                  "error_code", "message", "model_version", "timings", "faces", "mood", "live"]
 
     @extend_schema_field(CaptureLiveSerializer(allow_null=True))
     def get_live(self, capture: Capture) -> dict | None:
@@ -176,3 +179,65 @@ class MoodSummarySerializer(serializers.Serializer):
         # "from" is a Python keyword, so these two cannot be class attributes.
         period = {"from": serializers.DateField(allow_null=True), "to": serializers.DateField(allow_null=True)}
         return {**period, **super().get_fields()}
+
+
+class DeviceBoxSerializer(serializers.Serializer):
+    x = serializers.IntegerField(min_value=0)
+    y = serializers.IntegerField(min_value=0)
+    w = serializers.IntegerField(min_value=1)
+    h = serializers.IntegerField(min_value=1)
+
+
+class DeviceProbabilitiesSerializer(serializers.Serializer):
+    """The seven emotions, each a probability; together they sum to 1 (within 0.001)."""
+
+    def get_fields(self) -> dict:
+        return {emotion: serializers.FloatField(min_value=0, max_value=1) for emotion in EMOTIONS}
+
+    def validate(self, attrs: dict) -> dict:
+        if abs(sum(attrs.values()) - 1) > PROBABILITY_SUM_TOLERANCE:
+            raise serializers.ValidationError(
+                f"The seven probabilities must sum to 1 (within {PROBABILITY_SUM_TOLERANCE}); "
+                f"these sum to {sum(attrs.values()):.4f}.")
+        return attrs
+
+
+class DeviceFaceSerializer(serializers.Serializer):
+    box = DeviceBoxSerializer(help_text="Where the face is, in pixels of the width x height frame.")
+    probabilities = DeviceProbabilitiesSerializer()
+    detector_score = serializers.FloatField(min_value=0, max_value=1, default=1.0)
+
+
+class DeviceTimingsSerializer(serializers.Serializer):
+    detect = serializers.FloatField(min_value=0, max_value=60_000, help_text="Face detection in the page, ms.")
+    classify = serializers.FloatField(min_value=0, max_value=60_000, help_text="The emotion model in the page, ms.")
+
+
+class DeviceReadingSerializer(serializers.Serializer):
+    """A reading made in the browser (private mode): the result only, never the picture."""
+
+    width = serializers.IntegerField(min_value=1, max_value=20_000, help_text="Width of the frame read, pixels.")
+    height = serializers.IntegerField(min_value=1, max_value=20_000, help_text="Height of the frame read, pixels.")
+    source = serializers.ChoiceField(choices=Capture.Source.choices, default=Capture.Source.WEBCAM)
+    model_version = serializers.CharField(
+        max_length=64, help_text="The served model's version, as the capture page names it (private_model_version).")
+    on_device = serializers.BooleanField(help_text="Must be true: the face was read on the device.")
+    faces = DeviceFaceSerializer(many=True, max_length=MAX_DEVICE_FACES,
+                                 help_text="Every face found, any order; empty when none was found.")
+    timings = DeviceTimingsSerializer()
+    live_session = serializers.IntegerField(required=False, help_text="A live session of yours (POST "
+                                            "/api/live-sessions/): the reading goes into its held mood.")
+
+    def validate_on_device(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Only readings made on the device are sent here; "
+                                              "upload a picture to /api/captures/ instead.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        for i, face in enumerate(attrs["faces"]):
+            box = face["box"]
+            if box["x"] + box["w"] > attrs["width"] or box["y"] + box["h"] > attrs["height"]:
+                raise serializers.ValidationError(
+                    {"faces": [f"Face {i + 1}'s box reaches outside the {attrs['width']}x{attrs['height']} frame."]})
+        return attrs

@@ -13,7 +13,7 @@ from django.utils import timezone
 from emotion import engine
 from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
 from emotion.uploads import UploadRejected, check_image
-from emotion.vision.pipeline import ImageDecodeError
+from emotion.vision.pipeline import Analysis, Face, ImageDecodeError
 from emotion.vision.smoothing import held_step
 from moodmusic.storage import STORAGE_ERRORS, storage_fault
 from playlists.services import playlist_refresh_for_mood
@@ -36,9 +36,7 @@ def capture_create(*, owner, data: bytes, source: str = Capture.Source.WEBCAM,
     truth, and the sweeper sends it again. A capture of a ``live_session`` (the owner's, not stopped) is read
     into the session's held mood.
     """
-    if live_session is not None and live_session.is_stopped:
-        raise UploadRejected(409, "live_session_stopped",
-                             "This live session was stopped. Start a new one to keep reading your mood.")
+    _live_session_open(live_session)
     checked = check_image(data)
     capture = Capture(owner=owner, source=source, keep_image=owner.keep_captures, live_session=live_session,
                       width=checked.width, height=checked.height)
@@ -70,6 +68,23 @@ def _picture_forget(storage, name: str) -> None:
         storage.delete(name)
     except STORAGE_ERRORS:
         log.warning("picture %s not deleted; the orphan sweep will remove it", name, exc_info=True)
+
+
+def capture_record_device(*, owner, width: int, height: int, faces: list[Face], model_version: str,
+                          timings: dict[str, float], source: str = Capture.Source.WEBCAM,
+                          live_session: LiveSession | None = None) -> Capture:
+    """Record a reading the browser made itself (private mode): a capture without a picture, marked
+    ``on_device``, whose faces, mood and music are recorded as a worker's reading is (``_record``).
+
+    The caller has checked the faces (probabilities, boxes inside the frame) and the model version. A
+    reading of a ``live_session`` goes into its held mood, as an upload's does."""
+    _live_session_open(live_session)
+    analysis = Analysis(width, height, sorted(faces, key=lambda f: f.box.area, reverse=True), timings)
+    with transaction.atomic():
+        capture = Capture.objects.create(owner=owner, source=source, on_device=True, live_session=live_session,
+                                         status=Capture.Status.PROCESSING,
+                                         width=width, height=height, claimed_at=timezone.now())
+        return _record(capture, analysis, model_version)
 
 
 def capture_enqueue(*, capture_id: int) -> bool:
@@ -205,7 +220,7 @@ def capture_analyse(*, capture_id: int) -> Capture | None:
     return _record(capture, analysis, pipeline.version)
 
 
-def _record(capture: Capture, analysis, model_version: str) -> Capture:
+def _record(capture: Capture, analysis: Analysis, model_version: str) -> Capture:
     t0 = time.perf_counter()
     with transaction.atomic():
         capture.readings.all().delete()
@@ -229,6 +244,12 @@ def _record(capture: Capture, analysis, model_version: str) -> Capture:
             entry = capture.choose_primary(readings[0])
             playlist_refresh_for_mood(user=capture.owner, emotion=entry.emotion)
     return capture
+
+
+def _live_session_open(live_session: LiveSession | None) -> None:
+    if live_session is not None and live_session.is_stopped:
+        raise UploadRejected(409, "live_session_stopped",
+                             "This live session was stopped. Start a new one to keep reading your mood.")
 
 
 def live_session_start(*, owner) -> LiveSession:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("capture/", views.capture_page, name="capture"),
     path("history/", views.history_page, name="history"),
     path("api/captures/", api.capture_create, name="api-capture-list"),
+    path("api/captures/device/", api.capture_record_device, name="api-capture-device"),
     path("api/captures/<int:pk>/", api.capture_detail, name="api-capture-detail"),
     path("api/captures/<int:pk>/primary/", api.capture_pick_face, name="api-capture-primary"),
     path("api/live-sessions/", api.live_session_create, name="api-live-session-list"),

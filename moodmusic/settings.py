@@ -150,7 +150,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The served models are static files too (private mode reads them in the browser): one copy, fingerprinted.
+STATICFILES_DIRS = [BASE_DIR / "static", ("models", BASE_DIR / "emotion" / "vision" / "models")]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -159,7 +160,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "moodmusic.static_storage.StaticFilesStorage"
     },
 }
 # Captures' pictures: under MEDIA_ROOT on this machine by default; in an S3-compatible bucket (AWS S3, MinIO,

@@ -11,6 +11,7 @@ model file alone; without ``decision``, its probabilities unchanged. ``training.
 card, ``training.operating_point`` adds the blend and the decision.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,3 +45,18 @@ class ModelCard:
         if missing:
             raise FileNotFoundError(f"{card_path}: blend member not found: {', '.join(missing)}")
         return cls(members, decision)
+
+    def version(self, model_path: str | Path, flip_tta: bool = False) -> str:
+        """``<file stem>-<first 8 hex of a SHA-256>``, plus ``+flip`` with flip TTA.
+
+        The hash covers the model file, and where the card blends or decides, every member, its
+        weight and the decision step: moving the operating point is a new version. Reads the files,
+        never loads a network, so the web process can name the served version too."""
+        model_path = Path(model_path)
+        if self.members == ((model_path, 1.0),) and self.decision.is_identity:
+            content = model_path.read_bytes()
+        else:
+            content = b"".join(path.read_bytes() + repr(weight).encode() for path, weight in self.members)
+            content += repr(self.decision).encode()
+        digest = hashlib.sha256(content).hexdigest()[:8]
+        return f"{model_path.stem}-{digest}" + ("+flip" if flip_tta else "")

@@ -2,7 +2,6 @@
 blended and followed by the decision step (``emotion.vision.card``, ``emotion.vision.decision``)."""
 
 import functools
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -58,17 +57,8 @@ class EmotionClassifier:
 
     @functools.cached_property
     def version(self) -> str:
-        """``<file stem>-<first 8 hex of a SHA-256>``, plus ``+flip`` with flip TTA (hashed once).
-
-        The hash covers the model file, and where the card blends or decides, every member, its
-        weight and the decision step: moving the operating point is a new version."""
-        if self.members == ((self.model_path, 1.0),) and self.decision.is_identity:
-            content = self.model_path.read_bytes()
-        else:
-            content = b"".join(path.read_bytes() + repr(weight).encode() for path, weight in self.members)
-            content += repr(self.decision).encode()
-        digest = hashlib.sha256(content).hexdigest()[:8]
-        return f"{self.model_path.stem}-{digest}" + ("+flip" if self.flip_tta else "")
+        """The card's version of this model (``ModelCard.version``), hashed once."""
+        return ModelCard(self.members, self.decision).version(self.model_path, self.flip_tta)
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
         if len(self._networks) == 1:

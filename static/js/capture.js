@@ -299,14 +299,21 @@
     if (busy) return;
     if (session && session !== live.session) return;  // stopped while the frame was grabbed: send nothing
     setBusy(true);
-    if (!session) setProgress("Sending the picture…");
+    // Private mode (static/js/private.js): the face is read on this device and only the result is sent.
+    const reader = MM.privateReader && MM.privateReader.enabled() ? MM.privateReader : null;
+    if (!session) setProgress(reader ? "Reading your face on this device…" : "Sending the picture…");
     const localUrl = URL.createObjectURL(blob);
     try {
-      const form = new FormData();
-      form.append("image", blob, filename);
-      form.append("source", source);
-      if (session) form.append("live_session", session.id);
-      const capture = await waitForResult(await api(config.captures, { method: "POST", body: form }), !session);
+      let capture;
+      if (reader) {
+        capture = await reader.record(blob, source, session ? session.id : null);
+      } else {
+        const form = new FormData();
+        form.append("image", blob, filename);
+        form.append("source", source);
+        if (session) form.append("live_session", session.id);
+        capture = await waitForResult(await api(config.captures, { method: "POST", body: form }), !session);
+      }
       if (imageUrl) URL.revokeObjectURL(imageUrl);
       imageUrl = localUrl;
       showCapture(capture, !session);

@@ -120,3 +120,15 @@ def test_bob_rotating_his_token_leaves_alices_alone(client, alice, bob):
 
     assert Token.objects.get(user=alice).key == token.key
     assert Token.objects.filter(user=bob).exists()
+
+
+def test_private_mode_is_a_profile_default_the_capture_page_starts_with(client, alice):
+    client.force_login(alice)
+    assert b'name="private_mode"' in client.get(PROFILE_URL).content
+
+    client.post(PROFILE_URL, {"display_name": "", "email": "alice@example.com", "private_mode": "on"})
+
+    alice.refresh_from_db()
+    assert alice.private_mode and not alice.keep_captures
+    page = client.get("/capture/")
+    assert page.context["private"]["default_on"] is True

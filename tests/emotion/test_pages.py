@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from emotion.models import MoodEntry
@@ -39,7 +40,10 @@ def test_every_page_carries_a_strict_content_security_policy(client, alice, url)
     response = client.get(url)
     policy = _policy(response)
 
-    assert policy["script-src"] == ["'self'", "https://sdk.scdn.co"]
+    # Private mode compiles WebAssembly on the capture page, and there only (never 'unsafe-eval').
+    wasm = ["'wasm-unsafe-eval'"] if url == "/capture/" else []
+    assert policy["script-src"] == ["'self'", "https://sdk.scdn.co", *wasm]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
     assert policy["style-src"] == ["'self'"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert policy["frame-src"] == ["https://open.spotify.com", "https://sdk.scdn.co"]
@@ -164,3 +168,38 @@ def test_no_template_comment_or_tag_is_printed_on_the_capture_or_history_page(cl
         html = client.get(path).content.decode()
         assert "emotion-buttons" in html
         assert "{#" not in html and "{%" not in html and "#}" not in html, path
+
+
+@pytest.mark.parametrize("url", PAGES_PUBLIC + ["/api/docs/", "/accounts/profile/", "/history/"])
+def test_only_the_capture_page_may_compile_webassembly(client, alice, url):
+    client.force_login(alice)
+    assert "wasm-unsafe-eval" not in client.get(url).get("Content-Security-Policy", "")
+    assert "'wasm-unsafe-eval'" in client.get("/capture/")["Content-Security-Policy"]
+
+
+def test_the_capture_page_loads_private_mode_from_this_site_alone(client, alice):
+    client.force_login(alice)
+    response = client.get("/capture/")
+    html = response.content.decode()
+    private = response.context["private"]
+    assert 'type="module" src="/static/js/private.js"' in html and 'id="private-config"' in html
+    urls = [private["detector"], *(m["url"] for m in private["members"]), *private["runtime"].values()]
+    assert all(url.startswith("/static/") for url in urls)
+    assert private["model_version"].endswith("+yunet") and private["download_bytes"] > 1_000_000
+    assert private["default_on"] is False
+    assert [m["weight"] for m in private["members"]] == [0.75, 0.25]
+    for url in urls:  # every one a file the static finders serve (and collectstatic fingerprints)
+        assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_history_does_not_load_private_mode(client, alice):
+    client.force_login(alice)
+    assert b"private.js" not in client.get("/history/").content
+
+
+def test_without_the_shipped_models_the_capture_page_offers_no_private_mode(client, alice, settings, tmp_path):
+    settings.EMOTION_MODEL_PATH = tmp_path / "other.tflite"
+    client.force_login(alice)
+    response = client.get("/capture/")
+    assert response.context["private"] is None
+    assert b"private.js" not in response.content and b"private-toggle" not in response.content

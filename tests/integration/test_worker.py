@@ -76,7 +76,7 @@ def test_the_worker_survives_a_damaged_upload_and_goes_on(celery_worker_process,
 
 
 PROBE = """
-import json, os, sys
+import gc, json, os, re, sys
 import django
 django.setup()
 from django.test import Client
@@ -91,8 +91,18 @@ client.force_login(user)
 data = open(sys.argv[1], "rb").read()
 response = client.post("/api/captures/", {"image": SimpleUploadedFile("a.png", data, "image/png")},
                        HTTP_HOST="127.0.0.1")
-print(json.dumps({"status": response.status_code, "tensorflow": "tensorflow" in sys.modules,
-                  "keras": "keras" in sys.modules, "pipeline_loaded": engine.is_loaded()}))
+# Private mode: the capture page names the served version and a device reading is checked against it.
+page = client.get("/capture/", HTTP_HOST="127.0.0.1").content.decode()
+private = json.loads(re.search(r'id="private-config" type="application/json">(.*?)</script>', page).group(1))
+p = {"angry": 0.1, "disgust": 0, "fear": 0, "happy": 0.8, "sad": 0, "surprise": 0, "neutral": 0.1}
+reading = {"width": 640, "height": 480, "on_device": True, "model_version": private["model_version"],
+           "timings": {"detect": 9, "classify": 6},
+           "faces": [{"box": {"x": 9, "y": 9, "w": 90, "h": 90}, "probabilities": p}]}
+device = client.post("/api/captures/device/", reading, content_type="application/json", HTTP_HOST="127.0.0.1")
+print(json.dumps({"status": response.status_code, "device": device.status_code,
+                  "tensorflow": "tensorflow" in sys.modules,
+                  "keras": "keras" in sys.modules, "pipeline_loaded": engine.is_loaded(),
+                  "litert_interpreters": sum(type(o).__name__ == "Interpreter" for o in gc.get_objects())}))
 """
 
 
@@ -105,4 +115,5 @@ def test_the_web_process_never_imports_tensorflow_or_loads_the_model(transaction
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result == {"status": 202, "tensorflow": False, "keras": False, "pipeline_loaded": False}
+    assert result == {"status": 202, "device": 201, "tensorflow": False, "keras": False, "pipeline_loaded": False,
+                      "litert_interpreters": 0}
