@@ -18,6 +18,7 @@ from emotion.vision.card import ModelCard
 from emotion.vision.detector import SHIPPED_YUNET_MODEL
 from emotion.vision.labels import EMOTIONS
 from emotion.vision.pipeline import ANALYSIS_MAX_PIXELS
+from emotion.vision.preprocess import CROP_MARGIN
 
 MODELS_DIR = SHIPPED_YUNET_MODEL.parent.parent
 MODELS_PREFIX = "models"  # the static prefix of MODELS_DIR (settings.STATICFILES_DIRS)
@@ -70,6 +71,7 @@ def page_config(user) -> dict | None:
         "members": [{"url": static(_model_static(path.resolve())), "weight": weight} for path, weight in card.members],
         "decision": {"offsets": list(card.decision.offsets), "temperature": card.decision.temperature},
         "flip_tta": settings.EMOTION_FLIP_TTA,
+        "crop_margin": CROP_MARGIN,  # the crop around a detector box, as the worker cuts it
         "max_pixels": ANALYSIS_MAX_PIXELS,  # a bigger picture is read reduced, as the worker decodes it
         "detector": static(_model_static(SHIPPED_YUNET_MODEL)),
         "runtime": {key: static(path) for key, path in RUNTIME.items()},

@@ -3,7 +3,7 @@
 //
 // The same steps as the worker (emotion/vision/): YuNet (the server's ONNX file, run by onnxruntime-web)
 // on a copy downscaled to longest side 320 with OpenCV's INTER_AREA, boxes scaled back; each face cut
-// square with a 10% margin from the gray frame (OpenCV's BGR2GRAY weights), resized to 48x48 (INTER_AREA
+// square (CROP_MARGIN around the box) from the gray frame (OpenCV's BGR2GRAY weights), resized to 48x48 (INTER_AREA
 // when shrinking, bilinear when growing), scaled to [0, 1]; the networks the model card blends, run by
 // LiteRT.js, averaged with the card's weights (and mirrored, with flip TTA); then the decision step
 // softmax((log p + offsets) / T). Everything it loads comes from this site (data from json_script).
@@ -12,7 +12,7 @@ const MM = window.MoodMusic;
 const $ = function (id) { return document.getElementById(id); };
 
 const FACE_SIZE = 48;
-const CROP_MARGIN = 0.1;
+const CROP_MARGIN = config.crop_margin;  // emotion.vision.preprocess.CROP_MARGIN, from the page's data
 const DETECT_SIDE = 320;
 const STRIDES = [8, 16, 32];
 const SCORE_THRESHOLD = 0.7;
