@@ -183,8 +183,8 @@ class AutoSchema(openapi.AutoSchema):
         """A request serializer with ``min_properties`` (a PATCH whose every field is optional, yet that must
         change something) makes its body required and says how many fields it needs at least."""
         body = super()._get_request_body(direction)
-        minimum = getattr(self.get_request_serializer(), "min_properties", 0)
-        if body and minimum:
+        minimum = getattr(self.get_request_serializer(), "min_properties", 0) if body else 0
+        if minimum:
             body["required"] = True
             for media in body.get("content", {}).values():
                 media["schema"] = {"allOf": [media["schema"]], "minProperties": minimum}
