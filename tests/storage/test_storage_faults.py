@@ -189,3 +189,25 @@ def test_a_picture_gone_from_the_bucket_fails_the_capture_at_once(s3_storage, al
     tasks.analyse_capture.apply(args=(capture.pk,))
     capture.refresh_from_db()
     assert capture.status == "failed" and capture.error_code == "image_missing"
+
+
+def test_a_delete_the_bucket_refuses_after_analysis_leaves_the_capture_done_and_the_sweep_removes_it(
+        s3_storage, alice, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from botocore.exceptions import EndpointConnectionError
+
+    from tests.emotion.test_analysis import stored_capture
+
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    storage = Capture._meta.get_field("image").storage
+    down = EndpointConnectionError(endpoint_url=s3_storage.server.endpoint_url)
+    with mock.patch.object(storage._wrapped, "delete", side_effect=down), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert tasks.analyse_capture.apply(args=(capture.pk,)).get() == "done"
+
+    capture.refresh_from_db()
+    assert capture.status == "done" and not capture.image
+    assert len(s3_storage.keys()) == 1  # left behind, owned by no capture
+    assert services.capture_files_sweep(now=timezone.now() + timedelta(hours=2))["deleted"] == 1
+    assert s3_storage.keys() == []
