@@ -211,3 +211,21 @@ def test_a_delete_the_bucket_refuses_after_analysis_leaves_the_capture_done_and_
     assert len(s3_storage.keys()) == 1  # left behind, owned by no capture
     assert services.capture_files_sweep(now=timezone.now() + timedelta(hours=2))["deleted"] == 1
     assert s3_storage.keys() == []
+
+
+def test_deleting_an_account_while_the_bucket_is_down_deletes_nothing_and_says_so(unreachable_bucket, alice):
+    from django.db import connection
+
+    from tests.factories import PASSWORD
+
+    # Its picture row points at the bucket nobody serves; stored before it went down.
+    Capture.objects.create(owner=alice, image="captures/2026/01/01/alice.jpg")
+    client = Client()
+    client.force_login(alice)
+
+    response = client.post("/accounts/delete/", {"password": PASSWORD})
+
+    assert response.status_code == 503
+    assert "could not be deleted just now, so nothing was deleted" in response.content.decode()
+    assert Capture.objects.filter(owner=alice).count() == 1 and connection.is_usable()
+    assert client.get("/accounts/profile/").status_code == 200  # still signed in
