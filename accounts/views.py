@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,9 @@ from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
 from accounts.selectors import user_export_data
 from accounts.services import api_token_revoke, api_token_rotate, user_delete
 from accounts.throttles import SignupThrottle
+from moodmusic.storage import STORAGE_ERRORS, storage_fault
+
+log = logging.getLogger(__name__)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -90,7 +95,13 @@ def export(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user_delete(user=request.user)
+        try:
+            user_delete(user=request.user)
+        except STORAGE_ERRORS as exc:  # pictures go first: nothing else was deleted
+            log.error("account %s not deleted: %s", request.user.pk, storage_fault(exc).cause, exc_info=exc)
+            form.add_error(None, "Your pictures could not be deleted just now, so nothing was deleted. "
+                                 "Please try again in a few minutes.")
+            return render(request, "accounts/delete.html", {"form": form}, status=503)
         logout(request)
         messages.success(request, "Your account and everything in it are deleted. Goodbye!")
         return redirect("home")

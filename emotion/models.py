@@ -95,11 +95,12 @@ class Capture(models.Model):
     def discard_image(self) -> None:
         """Forget the stored image unless the owner chose to keep it. The file itself is deleted once the
         transaction saving this commits: a worker killed before the commit leaves the capture, picture
-        included, for the sweeper to analyse again."""
+        included, for the sweeper to analyse again. A delete the storage refuses then is logged, not raised
+        (the result is committed); the hourly orphan sweep removes the file."""
         if self.image and not self.keep_image:
             storage, name = self.image.storage, self.image.name
             self.image = None
-            transaction.on_commit(lambda: storage.delete(name))
+            transaction.on_commit(lambda: storage.delete(name), robust=True)
 
     def fail(self, code: str, message: str) -> None:
         self.status = self.Status.FAILED

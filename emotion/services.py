@@ -194,6 +194,11 @@ def _batches(items, size: int):
         yield batch
 
 
+class PictureUnreadable(Exception):
+    """The picture's storage failed (unreachable, denied, a disk error): the store's fault, not the picture's,
+    so the analysis is worth trying again (``tasks.analyse_capture`` does), unlike a missing picture."""
+
+
 def capture_analyse(*, capture_id: int) -> Capture | None:
     """Run the vision pipeline on a capture and record its readings and mood.
 
@@ -209,13 +214,16 @@ def capture_analyse(*, capture_id: int) -> Capture | None:
     try:
         with capture.image.open("rb") as f:
             data = f.read()
+    except FileNotFoundError:
+        capture.fail("image_missing", "The image was no longer available for analysis.")
+        return capture
+    except STORAGE_ERRORS as exc:
+        raise PictureUnreadable(storage_fault(exc).cause) from exc
+    try:
         pipeline = engine.get_pipeline()
         analysis = pipeline.analyse_bytes(data)
     except ImageDecodeError:
         capture.fail("corrupt", "The image could not be decoded. Take the picture again.")
-        return capture
-    except FileNotFoundError:
-        capture.fail("image_missing", "The image was no longer available for analysis.")
         return capture
     return _record(capture, analysis, pipeline.version)
 

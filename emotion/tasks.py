@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 # A dropped database connection is the database's fault, not the picture's: the capture is given back and
 # the task retried on a new connection, as a lost broker message is re-sent, instead of failing it.
 DATABASE_FAULTS = (OperationalError, InterfaceError)
+# The same for a picture store that is down for a moment (a missing picture fails the capture at once).
+TRANSIENT_FAULTS = (*DATABASE_FAULTS, services.PictureUnreadable)
 
 
 @shared_task(
@@ -29,9 +31,11 @@ def analyse_capture(self, capture_id: int) -> str:
     """Detect and classify the faces of one capture. Safe to run more than once."""
     try:
         capture = services.capture_analyse(capture_id=capture_id)
-    except DATABASE_FAULTS as exc:
-        log.warning("analysis of capture %s interrupted by the database (%s); retrying", capture_id, exc)
-        connections.close_all()
+    except TRANSIENT_FAULTS as exc:
+        source = "picture store" if isinstance(exc, services.PictureUnreadable) else "database"
+        log.warning("analysis of capture %s interrupted by the %s (%s); retrying", capture_id, source, exc)
+        if source == "database":
+            connections.close_all()  # the next query opens a new one
         try:
             services.capture_release(capture_id=capture_id)
         except DATABASE_FAULTS:

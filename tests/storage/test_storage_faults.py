@@ -143,3 +143,89 @@ def test_the_command_and_the_beat_task_sweep_orphans(settings, alice, capsys):
     assert not default_storage.exists(old)
     assert settings.CELERY_BEAT_SCHEDULE["sweep-capture-files"]["task"] == tasks.sweep_capture_files.name
     assert tasks.sweep_capture_files.apply().get() == {"checked": 0, "deleted": 0}
+
+
+@pytest.fixture
+def eager_retries():
+    """In-process, a retry is run again inside ``apply`` only when errors are not re-raised at once."""
+    from worker.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+def test_a_picture_store_down_during_an_analysis_is_retried_not_failed(s3_storage, alice, eager_retries,
+                                                                        django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from botocore.exceptions import EndpointConnectionError
+
+    from tests.emotion.test_analysis import stored_capture
+
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    storage = Capture._meta.get_field("image").storage  # the lazy default storage: the bucket here
+    outages = [EndpointConnectionError(endpoint_url=s3_storage.server.endpoint_url)]
+
+    def open_once_down(name, mode="rb"):
+        if outages:
+            raise outages.pop()
+        return type(storage._wrapped)._open(storage._wrapped, name, mode)
+
+    with mock.patch.object(storage._wrapped, "_open", side_effect=open_once_down), \
+            django_capture_on_commit_callbacks(execute=True):
+        tasks.analyse_capture.apply(args=(capture.pk,))
+
+    capture.refresh_from_db()
+    assert capture.status == "done" and capture.attempts == 1, capture.error_message
+    assert s3_storage.keys() == []
+
+
+def test_a_picture_gone_from_the_bucket_fails_the_capture_at_once(s3_storage, alice):
+    from tests.emotion.test_analysis import stored_capture
+
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    s3_storage.server.client().delete_object(Bucket=s3_storage.name, Key=capture.image.name)
+    tasks.analyse_capture.apply(args=(capture.pk,))
+    capture.refresh_from_db()
+    assert capture.status == "failed" and capture.error_code == "image_missing"
+
+
+def test_a_delete_the_bucket_refuses_after_analysis_leaves_the_capture_done_and_the_sweep_removes_it(
+        s3_storage, alice, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from botocore.exceptions import EndpointConnectionError
+
+    from tests.emotion.test_analysis import stored_capture
+
+    capture = stored_capture(alice, fixture_bytes("astronaut.png"))
+    storage = Capture._meta.get_field("image").storage
+    down = EndpointConnectionError(endpoint_url=s3_storage.server.endpoint_url)
+    with mock.patch.object(storage._wrapped, "delete", side_effect=down), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert tasks.analyse_capture.apply(args=(capture.pk,)).get() == "done"
+
+    capture.refresh_from_db()
+    assert capture.status == "done" and not capture.image
+    assert len(s3_storage.keys()) == 1  # left behind, owned by no capture
+    assert services.capture_files_sweep(now=timezone.now() + timedelta(hours=2))["deleted"] == 1
+    assert s3_storage.keys() == []
+
+
+def test_deleting_an_account_while_the_bucket_is_down_deletes_nothing_and_says_so(unreachable_bucket, alice):
+    from django.db import connection
+
+    from tests.factories import PASSWORD
+
+    # Its picture row points at the bucket nobody serves; stored before it went down.
+    Capture.objects.create(owner=alice, image="captures/2026/01/01/alice.jpg")
+    client = Client()
+    client.force_login(alice)
+
+    response = client.post("/accounts/delete/", {"password": PASSWORD})
+
+    assert response.status_code == 503
+    assert "could not be deleted just now, so nothing was deleted" in response.content.decode()
+    assert Capture.objects.filter(owner=alice).count() == 1 and connection.is_usable()
+    assert client.get("/accounts/profile/").status_code == 200  # still signed in
