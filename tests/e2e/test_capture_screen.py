@@ -144,6 +144,8 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     page.click("#capture-button")
     expect(page.locator("#reading")).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     page.select_option("#live-interval", "3")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    scrolled = page.evaluate("() => scrollY")  # where the person is; the readings must not move the page
 
     page.click("#live-toggle")
     expect(page.locator("#live-toggle")).to_have_text("Stop reading")
@@ -153,6 +155,7 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     expect(page.locator("#live-count")).to_have_text("3 readings", timeout=30_000)
     expect(page.locator("#live-held")).to_have_text(page.locator("#result-emotion").inner_text())
     expect(page.locator("#result-confidence")).to_contain_text("held mood")
+    assert page.evaluate("() => scrollY") == scrolled
     assert axe_violations(page) == []
     screenshot(page, f"capture-live-{size}-{scheme}")
 
