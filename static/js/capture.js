@@ -266,7 +266,7 @@
     announce("");
     $("capture-error").textContent = message;
     show($("capture-error"), true);
-    if (takeFocus) focusResult($("capture-error")); else revealResult();
+    if (takeFocus) focusResult($("capture-error")); else if (!live.active) revealResult();
   }
 
   function setBusy(value) {
@@ -340,8 +340,9 @@
   function showCapture(capture, takeFocus) {
     resetResult();
     resultCard.removeAttribute("aria-busy");
-    if (!takeFocus) revealResult();
     const liveReading = capture.live || null;
+    // A live session's readings never scroll the page: the person may be reading something else on it.
+    if (!takeFocus && !liveReading) revealResult();
     currentEntry = capture.mood || (liveReading && liveReading.entry) || null;
     if (liveReading) {
       live.readings = liveReading.readings;

@@ -132,17 +132,20 @@ def test_the_camera_the_result_and_its_music_share_one_screen(live_server, open_
     assert csp_violations(console) == []
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("size", list(SCREENS))
-def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, open_browser, size):
+def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, open_browser, size, scheme):
     starter_playlists()
     UserFactory(username="kim")
     console: list[str] = []
-    page = open_browser("astronaut.png", viewport=SCREENS[size], console=console)
+    page = open_browser("astronaut.png", viewport=SCREENS[size], color_scheme=scheme, console=console)
     log_in(page, live_server.url, "kim", "/capture/")
     camera_on(page)
     page.click("#capture-button")
     expect(page.locator("#reading")).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     page.select_option("#live-interval", "3")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    scrolled = page.evaluate("() => scrollY")  # where the person is; the readings must not move the page
 
     page.click("#live-toggle")
     expect(page.locator("#live-toggle")).to_have_text("Stop reading")
@@ -152,8 +155,9 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     expect(page.locator("#live-count")).to_have_text("3 readings", timeout=30_000)
     expect(page.locator("#live-held")).to_have_text(page.locator("#result-emotion").inner_text())
     expect(page.locator("#result-confidence")).to_contain_text("held mood")
+    assert page.evaluate("() => scrollY") == scrolled
     assert axe_violations(page) == []
-    screenshot(page, f"capture-live-{size}")
+    screenshot(page, f"capture-live-{size}-{scheme}")
 
     page.click("#live-toggle")
     expect(page.locator("#live-toggle")).to_have_text("Keep reading my mood")
@@ -172,7 +176,8 @@ def test_a_live_session_counts_holds_one_mood_and_stops_at_once(live_server, ope
     assert taken >= 3
     assert MoodEntry.objects.filter(owner__username="kim").count() == 1 + session.entries
     assert session.entries == 1 and session.readings == taken
-    screenshot(page, f"capture-live-stopped-{size}")
+    assert axe_violations(page) == []
+    screenshot(page, f"capture-live-stopped-{size}-{scheme}")
     assert csp_violations(console) == []
 
     page.goto(f"{live_server.url}/history/")  # the emotion picker is on every history entry too
