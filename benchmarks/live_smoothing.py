@@ -74,12 +74,7 @@ def as_reading(vector: np.ndarray) -> dict[str, float]:
 
 
 def run(smoother, readings: list[np.ndarray]) -> list[str]:
-    state: dict = {}
-    held = []
-    for vector in readings:
-        state = smoother.step(state, as_reading(vector))
-        held.append(state["held"])
-    return held
+    return smoothing.held_sequence(smoother, map(as_reading, readings))
 
 
 def flips(held: list[str]) -> int:

@@ -16,7 +16,7 @@ Candidates, measured on capture sequences built from the FER2013 validation face
 ``SERVED`` names the one the capture services use.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from emotion.vision.labels import EMOTIONS
@@ -106,3 +106,13 @@ SERVED = Majority(3, 2)
 def held_step(state: State | None, probabilities: Probabilities) -> State:
     """One reading of a live session through the served smoother: the new state, its mood in ``["held"]``."""
     return SERVED.step(state or {}, probabilities)
+
+
+def held_sequence(smoother, readings: Iterable[Probabilities]) -> list[str]:
+    """The mood ``smoother`` holds after each of ``readings``, from a fresh session."""
+    state: State = {}
+    held = []
+    for probabilities in readings:
+        state = smoother.step(state, probabilities)
+        held.append(state["held"])
+    return held

@@ -14,12 +14,7 @@ def reading(emotion: str, p: float = 0.7) -> dict[str, float]:
 
 
 def held_moods(smoother, emotions: list[str]) -> list[str]:
-    state: dict = {}
-    held = []
-    for emotion in emotions:
-        state = smoother.step(state, reading(emotion))
-        held.append(state["held"])
-    return held
+    return smoothing.held_sequence(smoother, [reading(e) for e in emotions])
 
 
 def test_the_first_reading_is_held_at_once():
