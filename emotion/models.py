@@ -11,9 +11,13 @@ EMOTION_CHOICES = [(name, name.capitalize()) for name in EMOTIONS]
 NOTE_MAX_LENGTH = 280
 
 
+# Where captures' pictures are stored (by day below it); the orphan-file sweep looks nowhere else.
+CAPTURE_FILES_DIR = "captures"
+
+
 def capture_upload_to(capture: "Capture", filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"captures/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{suffix}"
+    return f"{CAPTURE_FILES_DIR}/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{suffix}"
 
 
 class LiveSession(models.Model):

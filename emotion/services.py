@@ -11,7 +11,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from emotion import engine
-from emotion.models import Capture, FaceReading, LiveSession, MoodEntry
+from emotion.models import CAPTURE_FILES_DIR, Capture, FaceReading, LiveSession, MoodEntry
 from emotion.uploads import UploadRejected, check_image
 from emotion.vision.pipeline import Analysis, Face, ImageDecodeError
 from emotion.vision.smoothing import held_step
@@ -146,9 +146,6 @@ def captures_sweep(*, now=None) -> dict[str, int]:
     if any(counts.values()):
         log.info("capture sweep: %s", counts)
     return counts
-
-
-CAPTURE_FILES_DIR = "captures"
 
 
 def capture_files_sweep(*, older_than: timedelta = timedelta(hours=1), now=None) -> dict[str, int]:
