@@ -66,6 +66,20 @@ def start(env: dict, work: Path, name: str, *command: str) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group ``pgid`` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def wait_healthy(base: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -124,7 +138,7 @@ def report(args, users: int, rows: list[dict], lost: int, accepted: int) -> dict
 
 def run(args: argparse.Namespace) -> dict:
     if args.storage != "s3":
-        return _run(args, {})
+        return _run(args, {}, None)
     from tests.objectstore import Bucket, SeaweedFS, weed_binary
 
     binary = weed_binary()
@@ -135,12 +149,12 @@ def run(args: argparse.Namespace) -> dict:
     try:
         bucket = Bucket(server, "moodmusic-load")
         server.create_bucket(bucket.name)
-        return _run(args, bucket.env)
+        return _run(args, bucket.env, server.process.pid)
     finally:
         server.stop()
 
 
-def _run(args: argparse.Namespace, storage_env: dict[str, str]) -> dict:
+def _run(args: argparse.Namespace, storage_env: dict[str, str], store_pgid: int | None) -> dict:
     users = args.users or MODES[args.mode]["users"]
     base = f"http://127.0.0.1:{args.port}"
     work = Path(tempfile.mkdtemp(prefix="moodmusic-load-"))
@@ -168,6 +182,11 @@ def _run(args: argparse.Namespace, storage_env: dict[str, str]) -> dict:
         result_file = work / "results.json"
         locust_env = {**env, "LOAD_TOKENS": str(tokens), "LOAD_RESULT": str(result_file),
                       "LOAD_PACING": str(MODES[args.mode]["pacing"])}
+        groups = {name: proc.pid for name, proc in zip(("web", "worker", "beat"), processes, strict=True)}
+        if store_pgid:
+            groups["object store"] = store_pgid
+        cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
+        wall_before = time.monotonic()
         subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
                         "-u", str(users), "-r", str(users), "-t", f"{args.duration}s", "--host", base,
                         "--only-summary", "--stop-timeout", "65", "--loglevel", "WARNING"],
@@ -175,8 +194,14 @@ def _run(args: argparse.Namespace, storage_env: dict[str, str]) -> dict:
         deadline = time.monotonic() + 60  # what was accepted must still finish after the load stops
         while unfinished(env)[0] and time.monotonic() < deadline:
             time.sleep(1)
+        cpu = {name: round(group_cpu_seconds(pgid) - cpu_before[name], 1) for name, pgid in groups.items()}
+        wall = time.monotonic() - wall_before
         lost, accepted, _done = unfinished(env)
         figures = report(args, users, json.loads(result_file.read_text()), lost, accepted)
+        # Where the machine's CPU went while the load ran (the load generator takes the rest).
+        figures["cpu_s"] = cpu
+        print(f"  CPU seconds in {wall:.0f} s ({os.cpu_count()} cores, {os.cpu_count() * wall:.0f} s in all): "
+              + ", ".join(f"{name} {seconds}" for name, seconds in cpu.items()))
     finally:
         for proc in processes:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -7,6 +7,7 @@ With DATABASE_URL and REDIS_URL: PostgreSQL, Redis and separate worker processes
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,14 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def url_origin(url: str) -> list[str]:
+    """``[scheme://host[:port]]`` of a URL, for a Content-Security-Policy source list; ``[]`` for an empty one."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -339,6 +348,9 @@ SOCIAL_AUTH_NEW_ASSOCIATION_REDIRECT_URL = "/accounts/profile/"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = env_bool("SOCIAL_AUTH_REDIRECT_IS_HTTPS", False)
 SPOTIFY_ACCOUNTS_URL = env_str("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
 SPOTIFY_API_URL = env_str("SPOTIFY_API_URL", "https://api.spotify.com/v1")
+# Spotify's iFrame API, which lets the page's own Play button start the embed player in one tap; empty turns it
+# off (the plain embed player, with its own play button, is shown instead).
+SPOTIFY_EMBED_API_URL = env_str("SPOTIFY_EMBED_API_URL", "https://open.spotify.com/embed/iframe-api/v1")
 SPOTIFY_TIMEOUT = env_float("SPOTIFY_TIMEOUT", 10)
 # Fernet key (urlsafe base64, 32 bytes) for tokens at rest; derived from SECRET_KEY when unset.
 TOKEN_ENCRYPTION_KEY = env_str("TOKEN_ENCRYPTION_KEY")
@@ -373,7 +385,7 @@ SOCIAL_AUTH_PIPELINE = (
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "https://sdk.scdn.co"],
+        "script-src": ["'self'", "https://sdk.scdn.co", *url_origin(SPOTIFY_EMBED_API_URL)],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", "https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"],
         "media-src": ["'self'", "blob:"],

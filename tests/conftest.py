@@ -94,6 +94,13 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_spotify_embed_api(settings):
+    """The tests reach no network: pages show the plain Spotify embed unless a test serves the fake iFrame API
+    (``fake_spotify_embed`` in tests/fakes/fixtures.py)."""
+    settings.SPOTIFY_EMBED_API_URL = ""
+
+
 @pytest.fixture(scope="session")
 def seaweedfs():
     """A SeaweedFS server (S3 API) for the whole session, started on first use."""

@@ -26,10 +26,23 @@ def weed_binary() -> str | None:
     return str(beside_python) if beside_python.is_file() else shutil.which("weed")
 
 
+def _free_ports(count: int) -> list[int]:
+    """``count`` different free ports: every socket stays bound until all are chosen (one at a time, the
+    kernel may hand the same port out twice, and weed then fails with 'address already in use')."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return _free_ports(1)[0]
 
 
 class SeaweedFS:
@@ -38,8 +51,8 @@ class SeaweedFS:
     def __init__(self, binary: str) -> None:
         self.binary = binary
         self.workdir = Path(tempfile.mkdtemp(prefix="moodmusic-seaweedfs-"))
-        self.ports = {name: _free_port() for name in ("master", "master.grpc", "volume", "volume.grpc", "filer",
-                                                      "filer.grpc", "s3", "s3.grpc")}
+        names = ("master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3", "s3.grpc")
+        self.ports = dict(zip(names, _free_ports(len(names)), strict=True))
         self.endpoint_url = f"http://127.0.0.1:{self.ports['s3']}"
         self.process: subprocess.Popen | None = None
 

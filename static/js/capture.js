@@ -25,6 +25,8 @@
   let busy = false;
   let imageUrl = null;
   let musicEmotion = null;
+  let embed = null;  // the Spotify player (static/js/spotify-embed.js), once a mood has music
+  let musicUrl = "";
   let currentEntry = null;
   // The live session: its server record, the timers between readings, and whether it is running.
   const live = { active: false, session: null, timer: null, ticker: null, due: 0, readings: 0, held: "" };
@@ -554,27 +556,39 @@
     show($("music-controls"), hasPlaylist && Boolean(music.can_control_playback));
     const player = $("music-player");
     const wrap = $("music-embed-wrap");
-    const current = wrap.querySelector("iframe");
+    const title = "Spotify player: " + music.name + ". Press play to listen.";
     if (!hasPlaylist) {
+      if (embed) embed.destroy();
+      embed = null;
       wrap.replaceChildren();
       player.dataset.state = "empty";
-    } else if (!current || current.getAttribute("src") !== music.embed_url) {
+    } else if (embed) {
+      embed.load(music.embed_url, title);  // the same player: music that was playing goes on with the new mood
+    } else {
       player.dataset.state = "loading";
       $("music-loading").textContent = "Loading the Spotify player…";
-      const frame = document.createElement("iframe");
-      frame.src = music.embed_url;
-      frame.title = "Spotify player: " + music.name + ". Press play to listen.";
-      frame.allow = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture";
-      frame.addEventListener("load", function () {
-        if (frame.isConnected) player.dataset.state = "ready";
+      const opening = window.MoodMusicEmbed.open(wrap, {
+        embedUrl: music.embed_url, title: title, height: 152,
+        onReady: function () { if (wrap.isConnected) player.dataset.state = "ready"; },
+      });
+      // Until it is open, a new mood only notes its playlist; the player takes it once open.
+      const pending = { load: function () {}, destroy: function () {} };
+      embed = pending;
+      opening.then(function (handle) {
+        if (embed !== pending || !musicUrl) {  // its mood has no playlist any more
+          handle.destroy();
+          return;
+        }
+        embed = handle;
+        handle.load(musicUrl, "Spotify player: " + $("music-name").textContent + ". Press play to listen.");
       });
       setTimeout(function () {
-        if (frame.isConnected && player.dataset.state === "loading") {
+        if (player.dataset.state === "loading") {
           $("music-loading").textContent = "The Spotify player is slow to load: use Open in Spotify.";
         }
       }, PLAYER_SLOW_MS);
-      wrap.replaceChildren(frame);
     }
+    musicUrl = hasPlaylist ? music.embed_url : "";
     show(panel, true);
   }
 

@@ -60,39 +60,58 @@
   const cards = document.getElementById("music-cards");
   if (!cards) return;
 
-  // Play: the card opens the Spotify player for its playlist in a space of the player's own height, labelled
-  // while it loads. One player at a time: opening another closes the first, and Play again closes it.
-  function closePlayer(button) {
-    const player = button.closest(".music-card").querySelector(".player");
-    player.replaceChildren();
-    player.classList.add("hidden");
-    button.setAttribute("aria-expanded", "false");
-    button.querySelector(".play-text").textContent = "Play";
-    button.classList.remove("playing");
+  // Play: one tap opens the Spotify player for the card's playlist and starts it (through Spotify's iFrame API;
+  // where that API cannot load, the plain player opens and its own play button plays). The player's space is
+  // held and labelled while it loads. One player at a time: opening another closes the first. Once open, the
+  // button pauses and plays again (or closes the plain player).
+  const players = new Map();
+
+  function setButton(button, text, active) {
+    button.querySelector(".play-text").textContent = text;
+    button.classList.toggle("playing", active);
+    button.setAttribute("aria-expanded", String(active || players.has(button)));
   }
 
-  function openPlayer(button) {
-    cards.querySelectorAll("button.play.playing").forEach(closePlayer);
+  function closePlayer(button) {
+    const handle = players.get(button);
+    players.delete(button);
+    const player = button.closest(".music-card").querySelector(".player");
+    if (handle) handle.destroy();
+    player.replaceChildren();
+    player.classList.add("hidden");
+    player.classList.remove("loaded");
+    setButton(button, "Play", false);
+  }
+
+  async function openPlayer(button) {
+    players.forEach(function (_handle, other) { closePlayer(other); });
     const player = button.closest(".music-card").querySelector(".player");
     const loading = document.createElement("p");
     loading.className = "player-loading muted small";
     loading.textContent = "Loading the Spotify player for " + button.dataset.name + "…";
-    const frame = document.createElement("iframe");
-    frame.title = button.dataset.name + " on Spotify";
-    frame.src = button.dataset.embed;
-    frame.allow = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture";
-    frame.addEventListener("load", function () { player.classList.add("loaded"); });
+    const frameBox = document.createElement("div");
+    frameBox.className = "player-frame";
     player.classList.remove("loaded", "hidden");
-    player.replaceChildren(loading, frame);
-    button.setAttribute("aria-expanded", "true");
-    button.querySelector(".play-text").textContent = "Close player";
-    button.classList.add("playing");
+    player.replaceChildren(loading, frameBox);
+    players.set(button, null);
+    setButton(button, "Loading…", true);
+    const handle = await window.MoodMusicEmbed.open(frameBox, {
+      embedUrl: button.dataset.embed, title: button.dataset.name + " on Spotify", height: 152, play: true,
+      onReady: function () { player.classList.add("loaded"); },
+      onPlaying: function (playing) { if (players.get(button)) setButton(button, playing ? "Pause" : "Play", true); },
+    });
+    if (!players.has(button)) { handle.destroy(); return; }  // another card was opened meanwhile
+    players.set(button, handle);
+    setButton(button, handle.controlled ? "Play" : "Close player", true);  // "Pause" once Spotify says it plays
   }
 
   cards.addEventListener("click", async function (event) {
     const play = event.target.closest("button.play");
     if (play) {
-      if (play.classList.contains("playing")) closePlayer(play); else openPlayer(play);
+      const handle = players.get(play);
+      if (handle && handle.controlled) handle.toggle();
+      else if (players.has(play)) closePlayer(play);
+      else openPlayer(play);
       return;
     }
     const button = event.target.closest("button.vote");

@@ -14,6 +14,7 @@ from django.db import connections
 from playwright import sync_api
 
 from tests.e2e.images import FIXTURE_IMAGES, write_y4m
+from tests.fakes.fixtures import fake_spotify_embed, fake_spotify_embed_server  # noqa: F401 (fixtures)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -79,3 +79,24 @@ def link_user(fake: FakeSpotify, user, spotify_id: str, *, scopes=None, **kwargs
         user=user, spotify_id=spotify_id, account_id=person.account_id, display_name=spotify_id.title(),
         access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
         expires_at=timezone.now() + timedelta(hours=1))
+
+
+@pytest.fixture(scope="session")
+def fake_spotify_embed_server():
+    from tests.fakes.spotify_embed import FakeSpotifyEmbed
+
+    fake = FakeSpotifyEmbed().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_spotify_embed(fake_spotify_embed_server, settings):
+    """Spotify's iFrame API served by the fake, with the page's address and Content-Security-Policy set to it."""
+    fake = fake_spotify_embed_server
+    fake.reset()
+    settings.SPOTIFY_EMBED_API_URL = fake.script_url
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["script-src"] = [*directives["script-src"], fake.url]
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": directives}
+    return fake
