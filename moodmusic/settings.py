@@ -180,7 +180,7 @@ if AWS_STORAGE_BUCKET_NAME:
 
     AWS_S3_TIMEOUT = env_float("AWS_S3_TIMEOUT", 5)
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "moodmusic.storage.PictureStorage",  # S3Storage, one request per picture read or write
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             # Unset: AWS itself; or the S3 API of MinIO, SeaweedFS, Ceph, ...
@@ -194,8 +194,6 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 300,
-            # Pictures are at most CAPTURE_MAX_BYTES: one request each, no transfer thread pool per file.
-            "use_threads": False,
             # A POST must not hang on a storage that is down: short timeouts, two retries.
             "client_config": BotoConfig(connect_timeout=AWS_S3_TIMEOUT, read_timeout=AWS_S3_TIMEOUT,
                                         retries={"mode": "standard", "max_attempts": 3}),

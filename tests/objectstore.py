@@ -119,7 +119,7 @@ class Bucket:
 
     @property
     def storages_setting(self) -> dict:
-        return {"BACKEND": "storages.backends.s3.S3Storage",
+        return {"BACKEND": "moodmusic.storage.PictureStorage",
                 "OPTIONS": {"bucket_name": self.name, "endpoint_url": self.server.endpoint_url,
                             "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "region_name": "us-east-1",
                             "default_acl": None}}

@@ -59,7 +59,7 @@ def full_disk(settings):
 def unreachable_bucket(settings):
     port = _free_port()  # nothing listens there
     settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "moodmusic.storage.PictureStorage",
         "OPTIONS": {"bucket_name": "captures", "endpoint_url": f"http://127.0.0.1:{port}", "access_key": "a",
                     "secret_key": "b", "region_name": "us-east-1"}}}
 
