@@ -83,7 +83,8 @@ def test_a_bucket_name_puts_captures_in_object_storage_and_nothing_else_changes(
                         AWS_S3_ENDPOINT_URL="http://s3.internal:8333", AWS_ACCESS_KEY_ID="key",
                         AWS_SECRET_ACCESS_KEY="secret", MEDIA_ROOT="/srv/media")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["PictureStorage", "pictures", "http://s3.internal:8333", "key", "None", "/srv/media"]
+    assert result.stdout.split() == ["PictureStorage", "pictures", "http://s3.internal:8333", "key", "None",
+                                     "/srv/media"]
     local = run_manage("shell", "-v", "0", "-c", "from django.core.files.storage import default_storage as d; "
                        "d._setup(); print(type(d._wrapped).__name__)", DATABASE_URL="")
     assert local.stdout.split() == ["FileSystemStorage"]

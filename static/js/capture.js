@@ -26,7 +26,6 @@
   let imageUrl = null;
   let musicEmotion = null;
   let embed = null;  // the Spotify player (static/js/spotify-embed.js), once a mood has music
-  let musicUrl = "";
   let currentEntry = null;
   // The live session: its server record, the timers between readings, and whether it is running.
   const live = { active: false, session: null, timer: null, ticker: null, due: 0, readings: 0, held: "" };
@@ -567,20 +566,9 @@
     } else {
       player.dataset.state = "loading";
       $("music-loading").textContent = "Loading the Spotify player…";
-      const opening = window.MoodMusicEmbed.open(wrap, {
+      embed = window.MoodMusicEmbed.open(wrap, {
         embedUrl: music.embed_url, title: title, height: 152,
         onReady: function () { if (wrap.isConnected) player.dataset.state = "ready"; },
-      });
-      // Until it is open, a new mood only notes its playlist; the player takes it once open.
-      const pending = { load: function () {}, destroy: function () {} };
-      embed = pending;
-      opening.then(function (handle) {
-        if (embed !== pending || !musicUrl) {  // its mood has no playlist any more
-          handle.destroy();
-          return;
-        }
-        embed = handle;
-        handle.load(musicUrl, "Spotify player: " + $("music-name").textContent + ". Press play to listen.");
       });
       setTimeout(function () {
         if (player.dataset.state === "loading") {
@@ -588,7 +576,6 @@
         }
       }, PLAYER_SLOW_MS);
     }
-    musicUrl = hasPlaylist ? music.embed_url : "";
     show(panel, true);
   }
 

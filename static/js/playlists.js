@@ -69,21 +69,20 @@
   function setButton(button, text, active) {
     button.querySelector(".play-text").textContent = text;
     button.classList.toggle("playing", active);
-    button.setAttribute("aria-expanded", String(active || players.has(button)));
+    button.setAttribute("aria-expanded", String(active));
   }
 
   function closePlayer(button) {
-    const handle = players.get(button);
+    players.get(button).destroy();
     players.delete(button);
     const player = button.closest(".music-card").querySelector(".player");
-    if (handle) handle.destroy();
     player.replaceChildren();
     player.classList.add("hidden");
     player.classList.remove("loaded");
     setButton(button, "Play", false);
   }
 
-  async function openPlayer(button) {
+  function openPlayer(button) {
     players.forEach(function (_handle, other) { closePlayer(other); });
     const player = button.closest(".music-card").querySelector(".player");
     const loading = document.createElement("p");
@@ -93,16 +92,18 @@
     frameBox.className = "player-frame";
     player.classList.remove("loaded", "hidden");
     player.replaceChildren(loading, frameBox);
-    players.set(button, null);
-    setButton(button, "Loading…", true);
-    const handle = await window.MoodMusicEmbed.open(frameBox, {
+    const handle = window.MoodMusicEmbed.open(frameBox, {
       embedUrl: button.dataset.embed, title: button.dataset.name + " on Spotify", height: 152, play: true,
       onReady: function () { player.classList.add("loaded"); },
-      onPlaying: function (playing) { if (players.get(button)) setButton(button, playing ? "Pause" : "Play", true); },
+      onPlaying: function (playing) {
+        if (players.get(button) === handle) setButton(button, playing ? "Pause" : "Play", true);
+      },
     });
-    if (!players.has(button)) { handle.destroy(); return; }  // another card was opened meanwhile
     players.set(button, handle);
-    setButton(button, handle.controlled ? "Play" : "Close player", true);  // "Pause" once Spotify says it plays
+    setButton(button, "Loading…", true);
+    handle.ready.then(function () {  // "Pause" once Spotify says it plays
+      if (players.get(button) === handle) setButton(button, handle.controlled ? "Play" : "Close player", true);
+    });
   }
 
   cards.addEventListener("click", async function (event) {
@@ -110,7 +111,7 @@
     if (play) {
       const handle = players.get(play);
       if (handle && handle.controlled) handle.toggle();
-      else if (players.has(play)) closePlayer(play);
+      else if (handle) closePlayer(play);
       else openPlayer(play);
       return;
     }

@@ -44,10 +44,8 @@
     frame.setAttribute("allow", ALLOW);
   }
 
-  // A player for `options.embedUrl` in `container` (what is there is replaced). Resolves to a player:
-  // {controlled, load(embedUrl, title), toggle(), destroy()}. options: embedUrl, title, height,
-  // play (start at once: the tap that opened it is the person's), onReady(), onPlaying(playing).
-  async function open(container, options) {
+  // The player itself, once the API has loaded or failed to: {controlled, load, toggle, destroy}.
+  async function build(container, options) {
     const api = await loadApi();
     const uri = uriOf(options.embedUrl);
     const onReady = options.onReady || function () {};
@@ -109,6 +107,36 @@
     });
   }
 
-  window.MoodMusicEmbed = { open: open, preload: loadApi };
+  // A player for `options.embedUrl` in `container` (what is there is replaced), returned at once:
+  // {load(embedUrl, title), toggle(), destroy(), ready}. Until the player is built, the last load() waits for it
+  // and destroy() removes it as soon as it exists; `ready` resolves to the handle, with `controlled` set (true:
+  // toggle() plays and pauses; false: the plain embed). options: embedUrl, title, height, play (start at once:
+  // the tap that opened it is the person's), onReady(), onPlaying(playing).
+  function open(container, options) {
+    let player = null;
+    let wanted = null;
+    let destroyed = false;
+    const handle = {
+      controlled: false,
+      load: function (embedUrl, title) {
+        if (player) player.load(embedUrl, title); else wanted = [embedUrl, title];
+      },
+      toggle: function () { if (player) player.toggle(); },
+      destroy: function () {
+        destroyed = true;
+        if (player) player.destroy();
+      },
+    };
+    handle.ready = build(container, options).then(function (built) {
+      player = built;
+      handle.controlled = built.controlled;
+      if (destroyed) built.destroy();
+      else if (wanted) built.load(wanted[0], wanted[1]);
+      return handle;
+    });
+    return handle;
+  }
+
+  window.MoodMusicEmbed = { open: open };
   loadApi();  // the script is only on pages with a player
 })();

@@ -7,7 +7,6 @@ kill and restart it at will.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,17 +16,12 @@ import redis
 from django.conf import settings
 
 from tests.integration.conftest import _forget_producers, _wait_until_ready, database_url, wait_for
+from tests.objectstore import _free_port
 from worker.celery import app as celery_app
 
 # Short limits so a dead worker's capture is recovered within seconds: hard limit 3 + 5 s, re-sent 2 s later.
 FAULT_ENV = {"CAPTURE_TIME_LIMIT": "3", "CAPTURE_REQUEUE_AFTER": "2", "CAPTURE_SWEEP_INTERVAL": "1",
              "CELERY_VISIBILITY_TIMEOUT": "3600", "DB_CONN_MAX_AGE": "0"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
