@@ -8,6 +8,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from emotion import private_mode
 from emotion.models import EMOTION_CHOICES, NOTE_MAX_LENGTH, MoodEntry
 from emotion.vision.smoothing import SERVED
+from playlists.csp import with_spotify_player
 
 
 def _page_config() -> dict:
@@ -28,6 +29,7 @@ def _page_config() -> dict:
 @login_required
 @ensure_csrf_cookie
 # Private mode compiles WebAssembly (LiteRT.js, onnxruntime-web): this page alone may; never 'unsafe-eval'.
+@with_spotify_player  # outside csp_update, which replaces any earlier update
 @csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 def capture_page(request):
     if request.user.face_analysis_consent_at is None:  # signed up before sign-up asked for it

@@ -7,7 +7,6 @@ With DATABASE_URL and REDIS_URL: PostgreSQL, Redis and separate worker processes
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -54,13 +53,6 @@ def env_float(name: str, default: float) -> float:
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
-
-def url_origin(url: str) -> list[str]:
-    """``[scheme://host[:port]]`` of a URL, for a Content-Security-Policy source list; ``[]`` for an empty one."""
-    if not url:
-        return []
-    parts = urlsplit(url)
-    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -383,7 +375,7 @@ SOCIAL_AUTH_PIPELINE = (
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "https://sdk.scdn.co", *url_origin(SPOTIFY_EMBED_API_URL)],
+        "script-src": ["'self'", "https://sdk.scdn.co"],  # + the iFrame API on pages with the player (playlists.csp)
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", "https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"],
         "media-src": ["'self'", "blob:"],

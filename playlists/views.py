@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 
 from emotion.models import EMOTION_CHOICES
 from playlists import selectors, services
+from playlists.csp import with_spotify_player
 from playlists.models import SpotifyLink
 
 
 @login_required
+@with_spotify_player
 def index(request: HttpRequest) -> HttpResponse:
     link = selectors.link_for(request.user)
     usable = bool(link and link.is_ok)

@@ -42,12 +42,26 @@ def test_every_page_carries_a_strict_content_security_policy(client, alice, url)
 
     # Private mode compiles WebAssembly on the capture page, and there only (never 'unsafe-eval').
     wasm = ["'wasm-unsafe-eval'"] if url == "/capture/" else []
-    assert policy["script-src"] == ["'self'", "https://sdk.scdn.co", *wasm]
+    assert policy["script-src"] == ["'self'", "https://sdk.scdn.co", *wasm]  # the tests turn the iFrame API off
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
     assert policy["style-src"] == ["'self'"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert policy["frame-src"] == ["https://open.spotify.com", "https://sdk.scdn.co"]
     assert policy["object-src"] == ["'none'"]
+
+
+@pytest.mark.parametrize("url", [*PAGES_SIGNED_IN, "/music/"])
+def test_only_the_pages_with_a_player_may_load_spotifys_iframe_api(client, alice, settings, url):
+    settings.SPOTIFY_EMBED_API_URL = "https://open.spotify.com/embed/iframe-api/v1"
+    client.force_login(alice)
+
+    script_src = _policy(client.get(url))["script-src"]
+
+    if url in ("/capture/", "/music/"):
+        assert script_src[-1] == "https://open.spotify.com"
+        assert ("'wasm-unsafe-eval'" in script_src) == (url == "/capture/")  # the two updates stack
+    else:
+        assert "https://open.spotify.com" not in script_src
 
 
 @pytest.mark.parametrize("url", PAGES_SIGNED_IN)
