@@ -59,12 +59,13 @@ def _unavailable(cause: str) -> StorageFault:
 
 
 class PictureStorage(S3Storage):
-    """django-storages' S3 backend, one request for each read and write of a picture.
+    """django-storages' S3 backend, one plain client request for each read, write and delete of a picture.
 
     Pictures are small (at most CAPTURE_MAX_BYTES), so the multipart machinery of ``S3File`` and s3transfer is
     not needed: it costs a read two extra HEAD requests and about three times the CPU (measured against
-    SeaweedFS: save 2.8 → 1.1 ms, open and read 4.0 → 1.1 ms). Everything else (delete, listdir, signed URLs)
-    is S3Storage's own. A missing object is ``FileNotFoundError``, as for a local disk.
+    SeaweedFS: save 2.8 → 1.1 ms, open and read 4.0 → 1.1 ms); S3Storage deletes through boto3's resource
+    layer (2.4 ms of CPU a delete, the client call alone about half that). Everything else (listdir, signed
+    URLs) is S3Storage's own. A missing object is ``FileNotFoundError``, as for a local disk.
     """
 
     def _open(self, name, mode="rb"):
@@ -88,3 +89,11 @@ class PictureStorage(S3Storage):
         self.connection.meta.client.put_object(Bucket=self.bucket_name, Key=key, Body=content.read(),
                                                **self._get_write_parameters(key, content))
         return cleaned
+
+    def delete(self, name):
+        key = self._normalize_name(clean_name(name))
+        try:
+            self.connection.meta.client.delete_object(Bucket=self.bucket_name, Key=key)
+        except ClientError as err:
+            if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:  # already gone is fine
+                raise

@@ -109,6 +109,16 @@ def test_health_is_ok_on_the_bucket(s3_storage, db):
     assert s3_storage.keys() == []  # its test file is gone again
 
 
+def test_the_bucket_deletes_a_picture_and_a_missing_one_is_no_error(s3_storage, db):
+    name = default_storage.save("captures/2026/01/01/gone.jpg", ContentFile(b"x"))
+    assert s3_storage.keys() == [name]
+
+    default_storage.delete(name)
+    default_storage.delete(name)  # already gone: as on a local disk, nothing to do
+
+    assert s3_storage.keys() == []
+
+
 # --- orphan pictures, on both backends -------------------------------------------------------------------------
 
 @pytest.fixture(params=["filesystem", "bucket"])
