@@ -338,6 +338,20 @@ def test_before_any_mood_the_cards_keep_label_order_and_none_is_marked(bob_web):
     assert "now-badge" not in page
 
 
+def test_a_starter_card_shows_its_track_count_once_an_administrator_lists_the_tracks(bob_web):
+    from playlists.models import DefaultPlaylist
+
+    # Spotify does not let a new app read its editorial playlists, so the starter tracks come from the admin.
+    assert "Happy · starter playlist ·" not in " ".join(bob_web.get("/music/").content.decode().split())
+    DefaultPlaylist.objects.filter(emotion="happy").update(
+        tracks=[{"title": f"Song {i}", "artists": ["The Band"], "uri": f"spotify:track:{i:022d}"} for i in range(50)])
+
+    page = " ".join(bob_web.get("/music/").content.decode().split())
+
+    assert "Happy · starter playlist · 50 tracks" in page
+    assert "Sad · starter playlist ·" not in page
+
+
 def test_lift_without_a_link_plays_the_starter_one_step_up_for_this_person_only(bob_web, bob, client, alice):
     from playlists.models import DefaultPlaylist
     from playlists.mood import LIFT_STEPS
