@@ -58,6 +58,10 @@ def _unavailable(cause: str) -> StorageFault:
                         "Please try again in a moment.", cause)
 
 
+def _not_found(err: ClientError) -> bool:
+    return err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404
+
+
 class PictureStorage(S3Storage):
     """django-storages' S3 backend, one plain client request for each read, write and delete of a picture.
 
@@ -75,7 +79,7 @@ class PictureStorage(S3Storage):
         try:
             answer = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
         except ClientError as err:
-            if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if _not_found(err):
                 raise FileNotFoundError(f"File does not exist: {key}") from err
             raise
         with closing(answer["Body"]) as body:
@@ -95,5 +99,5 @@ class PictureStorage(S3Storage):
         try:
             self.connection.meta.client.delete_object(Bucket=self.bucket_name, Key=key)
         except ClientError as err:
-            if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:  # already gone is fine
+            if not _not_found(err):  # already gone is fine, as on a local disk
                 raise
