@@ -20,7 +20,8 @@ def plot_history(history_csv: Path, out: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, metric in zip(axes, ["loss", "accuracy"], strict=True):
         ax.plot(epochs, [float(r[metric]) for r in rows], label="train")
-        ax.plot(epochs, [float(r[f"val_{metric}"]) for r in rows], label="validation")
+        if rows[0].get(f"val_{metric}", "NA") != "NA":  # a final fit (--val-split none) has no validation curve
+            ax.plot(epochs, [float(r[f"val_{metric}"]) for r in rows], label="validation")
         ax.set_xlabel("epoch")
         ax.set_title(metric)
         ax.grid(alpha=0.3)

@@ -30,7 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout")
     p.add_argument("--train-split", default="train", help="sub-folder (or labels.csv prefix) for training")
-    p.add_argument("--val-split", default="val", help="sub-folder (or labels.csv prefix) for validation")
+    p.add_argument("--val-split", default="val",
+                   help="sub-folder (or labels.csv prefix) for validation; 'none' reads no validation split "
+                        "(the final fit of a recipe chosen by --folds: only last.keras, nothing picked on it)")
     p.add_argument("--out", type=Path, required=True, help="run directory")
     p.add_argument("--arch", default="compact", choices=sorted(models.ARCHITECTURES))
     p.add_argument("--width", type=int, default=32, help="compact only: base width")
@@ -171,6 +173,8 @@ def main(argv: list[str] | None = None) -> dict:
             raise SystemExit(f"--fold must be in 0..{args.folds - 1}")
         held_out = train.folds(args.folds, args.fold_seed) == args.fold
         train, val = train.subset(~held_out), train.subset(held_out)
+    elif args.val_split == "none":
+        val = None
     else:
         val = data.load_split(args.data, usage=None, subfolder=args.val_split)
     oof = val
@@ -181,16 +185,19 @@ def main(argv: list[str] | None = None) -> dict:
     if args.labels.startswith("ferplus"):
         train = train.subset(train.ferplus_usable())
     val_labels = args.val_labels or ("ferplus-majority" if args.labels.startswith("ferplus") else "fer")
-    if val_labels == "ferplus-majority":
+    if val is not None and val_labels == "ferplus-majority":
         majority, has_majority = val.ferplus_majority()
         val = val.subset(has_majority)
         val.labels = majority[has_majority]
     print(f"train {len(train)} images {data.class_counts(train.labels)}", flush=True)
-    print(f"val {len(val)} images ({val_labels} labels), skipped {val.skipped}", flush=True)
+    if val is not None:
+        print(f"val {len(val)} images ({val_labels} labels), skipped {val.skipped}", flush=True)
+        x_val, y_val = faces_to_batch(val.images), val.soft_targets("fer")
+    else:
+        print("no validation split: the end-of-schedule network (last.keras) is the result", flush=True)
 
     x_train = faces_to_batch(train.images)
     y_train = train.soft_targets(args.labels)
-    x_val, y_val = faces_to_batch(val.images), val.soft_targets("fer")
     steps = math.ceil(len(x_train) / args.batch)
     prior = class_prior(y_train)
     model = build_model(args, steps, prior)
@@ -201,7 +208,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     callbacks = [
         keras.callbacks.BackupAndRestore(str(args.out / "backup"), delete_checkpoint=False),
-        keras.callbacks.ModelCheckpoint(str(args.out / "best.keras"), monitor="val_accuracy", save_best_only=True),
+        *([keras.callbacks.ModelCheckpoint(str(args.out / "best.keras"), monitor="val_accuracy",
+                                           save_best_only=True)] if val is not None else []),
         keras.callbacks.ModelCheckpoint(str(args.out / "last.keras")),
         keras.callbacks.CSVLogger(str(args.out / "history.csv"), append=args.resume),
         keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: plot_history(args.out / "history.csv",
@@ -212,18 +220,19 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.monotonic()
     model.fit(
         training_dataset(x_train, y_train, args),
-        validation_data=(x_val, y_val),
+        validation_data=(x_val, y_val) if val is not None else None,
         epochs=args.epochs,
         callbacks=callbacks,
         verbose=1 if args.progress else 2,
         shuffle=False,  # the dataset shuffles itself each epoch
     )
-    best = keras.models.load_model(args.out / "best.keras", compile=False)
-    predictions = best.predict(x_val, batch_size=256, verbose=0).argmax(axis=1)
-    accuracy = (predictions == y_val.argmax(axis=1)).mean()
-    summary = {"run": str(args.out), "best_val_accuracy": round(float(accuracy), 4), "val_labels": val_labels,
-               "epochs": args.epochs,
+    summary = {"run": str(args.out), "epochs": args.epochs,
                "fit_minutes": round((time.monotonic() - started) / 60, 1)}
+    if val is not None:
+        best = keras.models.load_model(args.out / "best.keras", compile=False)
+        predictions = best.predict(x_val, batch_size=256, verbose=0).argmax(axis=1)
+        accuracy = (predictions == y_val.argmax(axis=1)).mean()
+        summary |= {"best_val_accuracy": round(float(accuracy), 4), "val_labels": val_labels}
     if args.folds:
         summary["oof"] = str(save_out_of_fold(args.out, oof, x_oof=faces_to_batch(oof.images)))
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))

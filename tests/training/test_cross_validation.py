@@ -126,3 +126,22 @@ def test_folds_of_a_tiny_run_give_out_of_fold_predictions_for_every_training_ima
     assert np.allclose(probabilities.sum(1), 1.0, atol=1e-4)
     with pytest.raises(ValueError, match="held out by two runs"):
         load_out_of_fold([runs[0], runs[0]], whole)
+
+
+def test_the_final_fit_reads_no_validation_split_and_keeps_the_end_of_schedule_network(tmp_path):
+    from tests.images import FER2013
+    from training import train
+
+    folder = tmp_path / "fer"
+    for emotion in EMOTIONS:
+        (folder / "train" / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
+            shutil.copy(src, folder / "train" / emotion / src.name)
+    # No val folder at all: a final fit that tried to read one would fail.
+    run = tmp_path / "final"
+    summary = train.main(["--data", str(folder), "--out", str(run), "--epochs", "1", "--batch", "8",
+                          "--width", "8", "--warmup", "0", "--precision", "float32", "--no-progress",
+                          "--val-split", "none"])
+    assert (run / "last.keras").exists() and not (run / "best.keras").exists()
+    assert "best_val_accuracy" not in summary and summary["epochs"] == 1
+    assert (run / "curves.png").exists()
