@@ -70,7 +70,7 @@ def page_config(user) -> dict | None:
         "emotions": list(EMOTIONS),
         "members": [{"url": static(_model_static(path.resolve())), "weight": weight} for path, weight in card.members],
         "decision": {"offsets": list(card.decision.offsets), "temperature": card.decision.temperature},
-        "flip_tta": settings.EMOTION_FLIP_TTA,
+        "flip_tta": card.flips(settings.EMOTION_FLIP_TTA),
         "crop_margin": CROP_MARGIN,  # the crop around a detector box, as the worker cuts it
         "max_pixels": ANALYSIS_MAX_PIXELS,  # a bigger picture is read reduced, as the worker decodes it
         "detector": static(_model_static(SHIPPED_YUNET_MODEL)),

@@ -28,7 +28,7 @@ from the zero start and from seeded random starts. Deterministic for a given ``-
 import argparse
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -233,7 +233,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--oof", type=Path, nargs="+", default=[], metavar="RUN",
                    help="fit on the out-of-fold predictions of these `training.train --folds` runs (the training "
                         "split) instead of on --split, which is then only reported, once, after the fit")
-    p.add_argument("--oof-flip-tta", action="store_true", help="average the runs' plain and mirrored predictions")
+    p.add_argument("--flip-tta", action="store_true",
+                   help="fit on the average of each face's and its mirror image's probabilities (the runs' plain and "
+                        "mirrored out-of-fold predictions), score --split the same way, and write into the card "
+                        "that the decision holds for them only: serving then always averages the two")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache-dir", type=Path, default=data.DEFAULT_CACHE)
     args = p.parse_args(argv)
@@ -255,10 +258,10 @@ def main(argv: list[str] | None = None) -> dict:
     if not mask.any():
         p.error("the validation data has no FER+ majority labels (labels.csv vote columns)")
     x = faces_to_batch(val.images)
-    alone = EmotionClassifier(args.model, use_card=False).predict(x)
+    alone = EmotionClassifier(args.model, use_card=False, flip_tta=args.flip_tta).predict(x)
     raw, blend = alone, None
     if args.blend:
-        others = [EmotionClassifier(other, use_card=False).predict(x) for other in args.blend]
+        others = [EmotionClassifier(other, use_card=False, flip_tta=args.flip_tta).predict(x) for other in args.blend]
         weights = [float(w) for w in args.blend_weights.split(",")]
         chosen, tried = choose_blend(alone[mask], [o[mask] for o in others], labels[mask], targets, weights,
                                      args.seed)
@@ -271,14 +274,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     if args.oof:
         train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
-        oof, covered = load_out_of_fold(args.oof, train, args.oof_flip_tta)
+        oof, covered = load_out_of_fold(args.oof, train, args.flip_tta)
         fit_labels, has_majority = train.ferplus_majority()
         use = covered & has_majority
         fit = (oof[use], fit_labels[use], train.clear_expressions()[1][use])
         fitted_on = f"out-of-fold predictions on train ({len(args.oof)} runs, {int(use.sum())} faces), FER+ majority"
     else:
         fit, fitted_on = (probs, labels, clear), f"{args.split}, FER+ majority labels"
-    decision = fit_decision(*fit[:2], targets, args.seed, clear=fit[2])
+    decision = replace(fit_decision(*fit[:2], targets, args.seed, clear=fit[2]), flip_tta=args.flip_tta)
     adjusted = decision.apply(probs)
     record = {
         **decision.as_card(),

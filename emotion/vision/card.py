@@ -46,6 +46,11 @@ class ModelCard:
             raise FileNotFoundError(f"{card_path}: blend member not found: {', '.join(missing)}")
         return cls(members, decision)
 
+    def flips(self, requested: bool = False) -> bool:
+        """Whether faces are classified with their mirror image too: when asked (``EMOTION_FLIP_TTA``), and
+        always when the decision step was fitted on flip-averaged probabilities."""
+        return requested or self.decision.flip_tta
+
     def version(self, model_path: str | Path, flip_tta: bool = False) -> str:
         """``<file stem>-<first 8 hex of a SHA-256>``, plus ``+flip`` with flip TTA.
 
@@ -59,4 +64,4 @@ class ModelCard:
             content = b"".join(path.read_bytes() + repr(weight).encode() for path, weight in self.members)
             content += repr(self.decision).encode()
         digest = hashlib.sha256(content).hexdigest()[:8]
-        return f"{model_path.stem}-{digest}" + ("+flip" if flip_tta else "")
+        return f"{model_path.stem}-{digest}" + ("+flip" if self.flips(flip_tta) else "")

@@ -41,8 +41,9 @@ class EmotionClassifier:
     One interpreter per network and process; ``num_threads=1`` because a worker process handles one
     capture at a time and scaling comes from more processes. The card beside the model (``emotion.json``
     for ``emotion.tflite``) may blend several networks and name a decision step; ``use_card=False``
-    runs the model file alone (what export and fitting the decision need). With ``flip_tta`` each face
-    is also classified mirrored and the two probability vectors are averaged, before the decision step.
+    runs the model file alone (what export and fitting the decision need). With ``flip_tta`` (or a card whose
+    decision was fitted that way) each face is also classified mirrored and the two probability vectors are
+    averaged, before the decision step.
     """
 
     def __init__(self, model_path: str | Path, num_threads: int = 1, flip_tta: bool = False,
@@ -50,9 +51,9 @@ class EmotionClassifier:
         self.model_path = Path(model_path)
         if not self.model_path.exists():
             raise FileNotFoundError(f"emotion model not found at {self.model_path}")
-        self.flip_tta = flip_tta
         card = ModelCard.read(self.model_path) if use_card else ModelCard.plain(self.model_path)
         self.members, self.decision = card.members, card.decision
+        self.flip_tta = card.flips(flip_tta)
         self._networks = [(_Network(path, num_threads), weight) for path, weight in self.members]
 
     @functools.cached_property

@@ -5,6 +5,9 @@ named (a network trained on crowd votes names the rare ones, fear and disgust, t
 temperature keeps the confidence calibrated after the move. ``training.operating_point`` fits both on
 validation and writes them into the model's card (``emotion.json``, read by ``emotion.vision.card``)
 under ``"decision"``. A model whose card has no decision passes its probabilities through unchanged.
+
+A decision fitted on flip-averaged probabilities (each face and its mirror image, ``flip_tta``) holds only
+for them: the card says so, and every reader of it (worker, private mode, benchmarks) then averages the two.
 """
 
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ _EPS = 1e-12
 class Decision:
     offsets: tuple[float, ...] = (0.0,) * NUM_CLASSES
     temperature: float = 1.0
+    flip_tta: bool = False  # fitted on the average of each face and its mirror image: serve it that way
 
     def __post_init__(self) -> None:
         if len(self.offsets) != NUM_CLASSES:
@@ -43,8 +47,9 @@ class Decision:
         return (scaled / scaled.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def as_card(self) -> dict:
-        return {"offsets": dict(zip(EMOTIONS, (round(float(o), 4) for o in self.offsets), strict=True)),
+        card = {"offsets": dict(zip(EMOTIONS, (round(float(o), 4) for o in self.offsets), strict=True)),
                 "temperature": round(float(self.temperature), 4)}
+        return card | ({"flip_tta": True} if self.flip_tta else {})
 
     @classmethod
     def from_dict(cls, entry: dict | None, source: str | Path = "the model card") -> "Decision":
@@ -55,4 +60,5 @@ class Decision:
         unknown = set(offsets) - set(EMOTIONS)
         if unknown:
             raise ValueError(f"{source}: decision offsets for unknown emotions {sorted(unknown)}")
-        return cls(tuple(float(offsets.get(e, 0.0)) for e in EMOTIONS), float(entry.get("temperature", 1.0)))
+        return cls(tuple(float(offsets.get(e, 0.0)) for e in EMOTIONS), float(entry.get("temperature", 1.0)),
+                   bool(entry.get("flip_tta", False)))

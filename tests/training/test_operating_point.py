@@ -130,6 +130,35 @@ def test_the_serving_classifier_applies_the_decision_its_card_names(tmp_path):
     assert EmotionClassifier(model, flip_tta=True).predict(faces).argmax(1).tolist() == [FEAR] * 5
 
 
+def test_a_decision_fitted_on_mirrored_faces_is_always_served_with_them(tmp_path, settings):
+    from emotion import engine
+    from emotion.vision.classifier import EmotionClassifier
+    from training.export import DEFAULT_OUT
+
+    model = tmp_path / "emotion.tflite"
+    shutil.copy(DEFAULT_OUT, model)
+    faces = np.random.default_rng(0).random((3, 48, 48, 1), np.float32)
+    card = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())
+    card.pop("blend", None)
+    card["decision"] = Decision((0, 0, 0.5, 0, 0, 0, 0), 0.8, flip_tta=True).as_card()
+    assert card["decision"]["flip_tta"] is True
+    model.with_suffix(".json").write_text(json.dumps(card))
+
+    served = EmotionClassifier(model)  # no flip asked for: the card's decision asks for it
+    assert served.flip_tta and served.decision.flip_tta
+    mirrored_average = EmotionClassifier(model, use_card=False, flip_tta=True).predict(faces)
+    assert served.predict(faces) == pytest.approx(served.decision.apply(mirrored_average), abs=1e-5)
+    assert served.version.endswith("+flip")
+
+    # The version a private-mode reading must carry follows the card too, whatever EMOTION_FLIP_TTA says.
+    settings.EMOTION_MODEL_PATH, settings.EMOTION_FLIP_TTA = model, False
+    engine.reset()
+    try:
+        assert "+flip+" in engine.device_model_version()
+    finally:
+        engine.reset()
+
+
 def voted_crops(folder):
     """Six real validation crops per emotion, each with ten FER+ votes: nine for its FER2013 label."""
     from tests.images import FER2013
