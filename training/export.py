@@ -143,7 +143,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--model", type=Path, nargs="+", required=True,
                    help="Keras checkpoint(s) (.keras); several are averaged into one model")
     p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout (validation images)")
-    p.add_argument("--val-split", default="val")
+    p.add_argument("--val-split", default="val",
+                   help="images of the agreement check (and of the temperature, with --calibrate); 'train' for a "
+                        "model whose choices are made by cross-validation, so that validation is read only once")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--quantize", default="dynamic", choices=QUANTIZATIONS,
                    help="dynamic (int8 weights) measured ~6x faster than float32 at equal accuracy")
@@ -178,6 +180,7 @@ def main(argv: list[str] | None = None) -> dict:
     card = {
         "source": [str(path) for path in args.model],
         "quantize": args.quantize,
+        "checked_on": args.val_split,  # the split of the val_* figures and of the LiteRT/Keras agreement check
         "labels": list(EMOTIONS),
         "bytes": len(flatbuffer),
         "val_accuracy": round(float((tflite_probs.argmax(1) == labels).mean()), 4),
