@@ -284,8 +284,10 @@ def main(argv: list[str] | None = None) -> dict:
     else:
         cache_dir = None if args.no_cache else args.cache_dir
         split = data.load_split(args.data, subfolder=args.split, cache_dir=cache_dir)
-        result = evaluate_crops(load_predictor(args.model, args.flip_tta), split, args.labels)
-    result = {"model": str(args.model), "flip_tta": args.flip_tta, **result}
+        classifier = load_predictor(args.model, args.flip_tta)
+        result = evaluate_crops(classifier, split, args.labels)
+    # What ran: a card whose decision was fitted on mirrored faces flips them whatever --flip-tta says.
+    result = {"model": str(args.model), "flip_tta": classifier.flip_tta, **result}
     if args.out:
         from training.plots import plot_confusion
 
