@@ -201,7 +201,8 @@ def test_the_capture_page_loads_private_mode_from_this_site_alone(client, alice)
     assert all(url.startswith("/static/") for url in urls)
     assert private["model_version"].endswith("+yunet") and private["download_bytes"] > 1_000_000
     assert private["default_on"] is False
-    assert [m["weight"] for m in private["members"]] == [0.75, 0.25]
+    assert [m["weight"] for m in private["members"]] == [1.0]  # the shipped card serves one network
+    assert private["flip_tta"] is True  # its decision step was fitted on faces averaged with their mirror image
     for url in urls:  # every one a file the static finders serve (and collectstatic fingerprints)
         assert finders.find(url.removeprefix("/static/")), url
 

@@ -4,6 +4,7 @@ training loss (training.train --logit-adjust)."""
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -260,11 +261,11 @@ def test_a_tiny_logit_adjusted_run_trains_and_records_tau(tmp_path):
 
 
 def shipped_pair(tmp_path):
-    """Copies of the shipped model and of the second network its card blends, without the shipped card."""
+    """Copies of the shipped model and of another network (trained on FER2013's labels in an earlier round,
+    kept in tests/fixtures/models), without the shipped card."""
     from training.export import DEFAULT_OUT
 
-    shipped = json.loads(DEFAULT_OUT.with_suffix(".json").read_text())
-    second = DEFAULT_OUT.parent / shipped["blend"]["members"][1]["model"]
+    second = Path(__file__).resolve().parents[1] / "fixtures" / "models" / "fer2013-labels.tflite"
     first, other = tmp_path / "first.tflite", tmp_path / "second.tflite"
     shutil.copy(DEFAULT_OUT, first)
     shutil.copy(second, other)
