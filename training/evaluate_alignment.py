@@ -12,6 +12,11 @@ line printed is one JSON object. ``--variants`` compares several aligned crops a
 gain and a minimum tilt below which the plain crop is kept); choose them on training faces
 (``--split train --limit 2000``) and report them on validation.
 
+A model chosen by cross-validation is measured without reading validation: give a fold's network
+(exported) and ``--split train --held-out-of RUN``, and only the faces that run held out (its
+``oof.npz``), which that network never trained on, are read; ``--flip-tta`` reads each crop with its
+mirror image, as a card fitted that way is served.
+
 Measured with the model shipped at f731369 (FER+ majority labels; accuracy on the faces YuNet found;
 logs of these runs are not kept in the repository):
 
@@ -96,6 +101,16 @@ def measure(split: data.Split, labels: np.ndarray, classifier, detector, angles:
     return results
 
 
+def held_out(split: data.Split, run: Path) -> data.Split:
+    """The images of ``split`` that a cross-validation run held out (the paths in its ``oof.npz``)."""
+    wanted = {str(path) for path in np.load(run / "oof.npz")["paths"]}
+    keep = np.array([path in wanted for path in split.paths])
+    if keep.sum() != len(wanted):
+        raise SystemExit(f"{run}: {len(wanted) - int(keep.sum())} held-out images are not in this split; "
+                         "give the split the run was trained on (--split train)")
+    return split.subset(keep)
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True)
@@ -107,10 +122,15 @@ def main(argv: list[str] | None = None) -> dict:
                    help="aligned crops to compare, comma-separated gain:min_angle (default 1:0)")
     p.add_argument("--labels", default="ferplus-majority", choices=["fer", "ferplus-majority"])
     p.add_argument("--limit", type=int, default=0, help="N random labelled faces only (quick looks)")
+    p.add_argument("--held-out-of", type=Path, default=None, metavar="RUN",
+                   help="only the faces this `training.train --folds` run held out (its oof.npz)")
+    p.add_argument("--flip-tta", action="store_true", help="average each crop with its mirror image")
     p.add_argument("--cache-dir", type=Path, default=data.DEFAULT_CACHE)
     args = p.parse_args(argv)
 
     split = data.load_split(args.data, subfolder=args.split, cache_dir=args.cache_dir)
+    if args.held_out_of:
+        split = held_out(split, args.held_out_of)
     if args.labels == "ferplus-majority":
         majority, mask = split.ferplus_majority()
         split, labels = split.subset(mask), majority[mask]
@@ -121,9 +141,10 @@ def main(argv: list[str] | None = None) -> dict:
         split, labels = split.subset(pick), labels[pick]
     angles = [float(a) for a in args.angles.split(",")]
     variants = [tuple(float(v) for v in item.split(":")) for item in args.variants.split(",")]
-    result = {"model": str(args.model), "labels": args.labels, "n": len(split),
-              "angles": measure(split, labels, EmotionClassifier(args.model), YuNetDetector(args.detector_model),
-                                angles, variants)}
+    classifier = EmotionClassifier(args.model, flip_tta=args.flip_tta)
+    result = {"model": str(args.model), "labels": args.labels, "n": len(split), "flip_tta": classifier.flip_tta,
+              "held_out_of": str(args.held_out_of) if args.held_out_of else None,
+              "angles": measure(split, labels, classifier, YuNetDetector(args.detector_model), angles, variants)}
     print(json.dumps(result))
     return result
 

@@ -145,3 +145,32 @@ def test_the_final_fit_reads_no_validation_split_and_keeps_the_end_of_schedule_n
     assert (run / "last.keras").exists() and not (run / "best.keras").exists()
     assert "best_val_accuracy" not in summary and summary["epochs"] == 1
     assert (run / "curves.png").exists()
+
+
+def test_alignment_is_measured_on_the_faces_a_fold_held_out_and_read_as_served(tmp_path):
+    from tests.images import FER2013
+    from training import data, evaluate_alignment
+    from training.export import DEFAULT_OUT
+
+    folder = tmp_path / "fer"
+    for emotion in EMOTIONS:
+        (folder / "train" / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
+            shutil.copy(src, folder / "train" / emotion / src.name)
+    whole = data.read_split(folder, subfolder="train")
+    held = whole.paths[::3]
+    run = tmp_path / "fold0"
+    run.mkdir()
+    np.savez(run / "oof.npz", paths=np.array(held), probabilities=np.zeros((len(held), NUM_CLASSES)))
+
+    result = evaluate_alignment.main(["--data", str(folder), "--split", "train", "--held-out-of", str(run),
+                                      "--labels", "fer", "--angles", "0", "--flip-tta",
+                                      "--cache-dir", str(tmp_path / "cache")])
+    assert result["n"] == len(held) == 5 and result["flip_tta"] is True
+    assert result["model"] == str(DEFAULT_OUT) and result["held_out_of"] == str(run)
+    assert result["angles"]["+0"]["of"] == len(held)
+
+    np.savez(run / "oof.npz", paths=np.array(held + ["train/angry/not-here.png"]))
+    with pytest.raises(SystemExit, match="1 held-out images are not in this split"):
+        evaluate_alignment.main(["--data", str(folder), "--split", "train", "--held-out-of", str(run),
+                                 "--labels", "fer", "--cache-dir", str(tmp_path / "cache")])
