@@ -20,6 +20,15 @@ Offsets fitted and scored on one set flatter themselves, most for the rarest cla
 faces in PublicTest), so the card also records out-of-fold figures: offsets fitted on one half of
 validation, scored on the other, both ways round.
 
+Choosing the targets themselves is a judgment on what each costs. ``--compare-floors`` (with ``--oof``)
+prints that table and writes nothing: for each set of recall floors (beside the clear and calm targets
+given), the decision cross-fitted on the out-of-fold predictions, each half scored by the decision
+fitted on the other; validation is not read::
+
+    python -m training.operating_point --data ../shared/data/fer2013 --oof RUNS... --flip-tta \
+        --max-calm-to-negative 0.10 --min-clear-recall 0.93 --max-clear-to-neutral 0.04 \
+        --compare-floors none fear=0.5,disgust=0.4 fear=0.6,disgust=0.5
+
 The search: neutral is the reference (offset 0: only differences matter); coordinate descent over
 the other six offsets on a 0.05 grid from -3 to 3, each coordinate solved exactly over the grid,
 from the zero start and from seeded random starts. Deterministic for a given ``--seed``.
@@ -214,6 +223,35 @@ def load_out_of_fold(runs: list[Path], train: data.Split, flip_tta: bool = False
     return probabilities, covered
 
 
+def compare_floors(floor_sets: list[str], base: Targets, probabilities: np.ndarray, labels: np.ndarray,
+                   clear: np.ndarray, seed: int = 0) -> list[dict]:
+    """For each set of recall floors (``"fear=0.5,disgust=0.4"``, or ``"none"``) added to ``base``'s clear and
+    calm targets: the cross-fitted figures of the decision fitted for it (each half scored by the decision
+    fitted on the other), as one row each."""
+    rows = []
+    for floor_set in floor_sets:
+        items = [] if floor_set == "none" else floor_set.split(",")
+        targets = replace(base, recall_floors=parse_floors(items))
+        scored = summary(crossfit_probabilities(probabilities, labels, targets, seed=seed, clear=clear),
+                         labels, targets, clear)
+        rows.append({"floors": floor_set, **scored})
+    return rows
+
+
+def print_comparison(rows: list[dict]) -> None:
+    """The rows of ``compare_floors`` as a Markdown table, then one JSON line."""
+    print("| floors | accuracy | calm→negative | clear: recall / read as neutral | "
+          + " | ".join(EMOTIONS) + " |")
+    print("|---" * (4 + NUM_CLASSES) + "|")
+    for row in rows:
+        clear = row.get("clear", {})
+        recalls = " | ".join(f"{row['per_class_recall'][e]:.3f}" for e in EMOTIONS)
+        print(f"| {row['floors']} | {row['accuracy']:.2%} | {row['calm_to_negative']:.1%} | "
+              f"{clear.get('recall', float('nan')):.3f} / {clear.get('read_as_neutral', float('nan')):.1%} | "
+              f"{recalls} |")
+    print(json.dumps(rows))
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True, help="folder in the fer2013 layout, with FER+ votes")
@@ -237,14 +275,30 @@ def main(argv: list[str] | None = None) -> dict:
                    help="fit on the average of each face's and its mirror image's probabilities (the runs' plain and "
                         "mirrored out-of-fold predictions), score --split the same way, and write into the card "
                         "that the decision holds for them only: serving then always averages the two")
+    p.add_argument("--compare-floors", nargs="+", default=[], metavar="SET",
+                   help="with --oof: print the cross-fitted figures of the decision for each set of recall floors "
+                        "(EMOTION=RECALL,... or none) beside the clear and calm targets, and write nothing")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache-dir", type=Path, default=data.DEFAULT_CACHE)
     args = p.parse_args(argv)
     try:
         targets = Targets(parse_floors(args.recall_floor), args.max_calm_to_negative, args.min_clear_recall,
                           args.max_clear_to_neutral)
+        for floor_set in args.compare_floors:
+            parse_floors([] if floor_set == "none" else floor_set.split(","))
     except argparse.ArgumentTypeError as error:
         p.error(str(error))
+    if args.compare_floors:
+        if not args.oof:
+            p.error("--compare-floors compares targets on out-of-fold predictions: give --oof RUN ...")
+        train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
+        oof, covered = load_out_of_fold(args.oof, train, args.flip_tta)
+        fit_labels, has_majority = train.ferplus_majority()
+        use = covered & has_majority
+        rows = compare_floors(args.compare_floors, targets, oof[use], fit_labels[use],
+                              train.clear_expressions()[1][use], args.seed)
+        print_comparison(rows)
+        return {"compared": rows, "n": int(use.sum()), "runs": len(args.oof)}
 
     card_path = args.model.with_suffix(".json")
     if not card_path.exists():

@@ -86,6 +86,34 @@ def test_a_clear_expression_ceiling_moves_the_decision_away_from_neutral():
     assert after["clear"]["read_as_neutral"] <= 0.05 and after["clear"]["recall"] >= 0.9
 
 
+def test_the_targets_are_compared_out_of_fold_by_what_each_floor_costs(capsys):
+    from training import operating_point
+    from training.operating_point import Targets, compare_floors, print_comparison
+
+    fear = INDEX["fear"]
+    rng = np.random.default_rng(2)
+    surprise = INDEX["surprise"]
+    labels = np.array([fear] * 120 + [surprise] * 300 + [HAPPY] * 300 + [NEUTRAL] * 280)
+    logits = rng.normal(0, 0.5, (len(labels), NUM_CLASSES))
+    logits[labels == fear, fear] += 1.0
+    logits[labels == fear, surprise] += 1.3  # fear that leans to surprise: naming it costs surprised faces
+    logits[labels == surprise, surprise] += 1.6
+    logits[labels == surprise, fear] += 0.9
+    logits[labels == HAPPY, HAPPY] += 2.5
+    logits[labels == NEUTRAL, NEUTRAL] += 2.5
+    probabilities = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    clear = labels == HAPPY
+    rows = compare_floors(["none", "fear=0.7"], Targets(max_calm_to_negative=0.1), probabilities, labels, clear)
+    assert [row["floors"] for row in rows] == ["none", "fear=0.7"]
+    assert rows[0]["per_class_recall"]["fear"] < 0.5 <= rows[1]["per_class_recall"]["fear"]
+    assert rows[1]["accuracy"] < rows[0]["accuracy"]  # the floor costs faces elsewhere
+    print_comparison(rows)
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("| floors | accuracy |") and table[2].startswith("| none |")
+    with pytest.raises(SystemExit):  # the comparison reads out-of-fold predictions only
+        operating_point.main(["--data", "unused", "--compare-floors", "none"])
+
+
 def test_mixup_keeps_targets_distributions_and_each_image_mostly_its_own():
     import tensorflow as tf
 
