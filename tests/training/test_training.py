@@ -162,3 +162,18 @@ def test_the_reference_vgg16_and_the_compact_network_build_with_the_right_shapes
         models.build("compact", blocks=(1, 1))
     with pytest.raises(ValueError, match="unknown architecture"):
         models.build("resnet152")
+
+
+def test_bfloat16_is_chosen_only_where_the_hardware_computes_in_it(tmp_path):
+    from training.train import cpu_flags, resolve_precision
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx2 fma\n")
+    avx2 = cpu_flags(cpuinfo)
+    assert avx2 == {"fpu", "sse2", "avx2", "fma"}
+    assert resolve_precision("auto", has_gpu=False, flags=avx2) == "float32"  # emulated bfloat16: 8x slower
+    assert resolve_precision("auto", has_gpu=False, flags=avx2 | {"avx512_bf16"}) == "mixed_bfloat16"
+    assert resolve_precision("auto", has_gpu=False, flags={"amx_bf16"}) == "mixed_bfloat16"
+    assert resolve_precision("auto", has_gpu=True, flags=set()) == "mixed_bfloat16"
+    assert resolve_precision("mixed_bfloat16", has_gpu=False, flags=avx2) == "mixed_bfloat16"  # asked for
+    assert cpu_flags(tmp_path / "missing") == set()
