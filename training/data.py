@@ -210,3 +210,19 @@ def load_split(
 def class_counts(labels: np.ndarray) -> dict[str, int]:
     counts = np.bincount(labels, minlength=NUM_CLASSES)
     return {name: int(counts[i]) for i, name in enumerate(EMOTIONS)}
+
+
+def load_out_of_fold(runs: list[Path], train: Split, flip_tta: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The out-of-fold probabilities of ``training.train --folds`` runs, in the order of ``train``'s images,
+    and a mask of the images they cover (each image in at most one fold)."""
+    position = {path: i for i, path in enumerate(train.paths)}
+    probabilities = np.zeros((len(train), NUM_CLASSES), np.float32)
+    covered = np.zeros(len(train), bool)
+    for run in runs:
+        oof = np.load(run / "oof.npz")
+        probs = (oof["probabilities"] + oof["mirrored"]) / 2 if flip_tta else oof["probabilities"]
+        index = np.array([position[str(path)] for path in oof["paths"]], np.int64)
+        if covered[index].any():
+            raise ValueError(f"{run}: an image is held out by two runs; give the folds of one cross-validation")
+        probabilities[index], covered[index] = probs, True
+    return probabilities, covered

@@ -14,6 +14,9 @@ images skipped, counted in ``masked``) and the FER2013 labels' figures sit in a 
 The model is the shipped LiteRT artefact unless --model names another (.tflite or .keras).
 ``--faces`` detects with the serving configuration (FACE_DETECTOR and FACE_DETECTOR_MODEL_PATH from
 the environment, as the Django settings read them; default YuNet, shipped with the project).
+``--oof RUN ...`` scores the model card's decision step on the stored out-of-fold predictions of
+cross-validation runs instead of running a network: a fold trained after the decision was fitted is a
+second set of faces it was never chosen on (the card's ``oof_runs``, which it was fitted on, are refused).
 The last line printed is one JSON object with at least ``accuracy``, ``macro_f1`` and ``n``.
 """
 
@@ -26,6 +29,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion.vision.card import ModelCard
 from emotion.vision.classifier import EmotionClassifier
 from emotion.vision.detector import DETECTOR_CHOICES, SHIPPED_YUNET_MODEL, detector_model, make_detector
 from emotion.vision.labels import EMOTIONS, INDEX, NUM_CLASSES
@@ -243,6 +247,24 @@ def evaluate_rendered(classifier: EmotionClassifier, split: data.Split, detector
                                                if found else 0.0, 4)}
 
 
+def evaluate_out_of_fold(model: Path, runs: list[Path], split: data.Split, flip_tta: bool,
+                         labels: str | None = None) -> tuple[dict, bool]:
+    """The card's decision on the out-of-fold predictions of ``runs`` (mirrored too where the card flips),
+    and whether faces were flip-averaged; runs the decision was fitted on are refused."""
+    card = ModelCard.read(model)
+    fitted_on = set(json.loads(model.with_suffix(".json").read_text()).get("decision", {}).get("oof_runs", []))
+    named = {f"{run.resolve().parent.name}/{run.resolve().name}": run for run in runs}
+    if overlap := sorted(fitted_on & set(named)):
+        raise SystemExit(f"--oof: the card's decision was fitted on {', '.join(overlap)}: score it on folds it "
+                         "was not fitted on")
+    flips = card.flips(flip_tta)
+    probabilities, covered = data.load_out_of_fold(runs, split, flips)
+    held_out = split.subset(covered)
+    decided = card.decision.apply(probabilities[covered])
+    return {**report(decided, label_sets(held_out), labels), **vote_figures(decided, held_out),
+            "oof_runs": sorted(named)}, flips
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True)
@@ -264,9 +286,18 @@ def main(argv: list[str] | None = None) -> dict:
                    help=f"where loaded crops are cached as .npz (default {data.DEFAULT_CACHE})")
     p.add_argument("--no-cache", action="store_true", help="read the images without any cache")
     p.add_argument("--out", type=Path, default=None, help="folder for confusion.png and metrics.json")
+    p.add_argument("--oof", type=Path, nargs="+", default=[], metavar="RUN",
+                   help="score the card's decision on these `training.train --folds` runs' out-of-fold "
+                        "predictions (of --split, default train) instead of running the network")
     args = p.parse_args(argv)
 
-    if args.faces:
+    if args.oof:
+        if args.faces:
+            p.error("--oof scores stored predictions: it runs no detector (drop --faces)")
+        cache_dir = None if args.no_cache else args.cache_dir
+        split = data.load_split(args.data, subfolder=args.split or "train", cache_dir=cache_dir)
+        result, flipped = evaluate_out_of_fold(args.model, args.oof, split, args.flip_tta, args.labels)
+    elif args.faces:
         if args.model.suffix == ".keras":
             p.error("--faces runs the serving pipeline: give a .tflite model")
         folder = args.data / args.split if args.split else args.data
@@ -281,13 +312,15 @@ def main(argv: list[str] | None = None) -> dict:
             result = evaluate_rendered(classifier, split, detector_path, args.labels)
         else:
             result = evaluate_photos(classifier, folder, detector_path, args.labels)
+        flipped = classifier.flip_tta
     else:
         cache_dir = None if args.no_cache else args.cache_dir
         split = data.load_split(args.data, subfolder=args.split, cache_dir=cache_dir)
         classifier = load_predictor(args.model, args.flip_tta)
         result = evaluate_crops(classifier, split, args.labels)
+        flipped = classifier.flip_tta
     # What ran: a card whose decision was fitted on mirrored faces flips them whatever --flip-tta says.
-    result = {"model": str(args.model), "flip_tta": classifier.flip_tta, **result}
+    result = {"model": str(args.model), "flip_tta": flipped, **result}
     if args.out:
         from training.plots import plot_confusion
 

@@ -207,22 +207,6 @@ def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray,
     return best, tried
 
 
-def load_out_of_fold(runs: list[Path], train: data.Split, flip_tta: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The out-of-fold probabilities of ``training.train --folds`` runs, in the order of ``train``'s images,
-    and a mask of the images they cover (each image in at most one fold)."""
-    position = {path: i for i, path in enumerate(train.paths)}
-    probabilities = np.zeros((len(train), NUM_CLASSES), np.float32)
-    covered = np.zeros(len(train), bool)
-    for run in runs:
-        oof = np.load(run / "oof.npz")
-        probs = (oof["probabilities"] + oof["mirrored"]) / 2 if flip_tta else oof["probabilities"]
-        index = np.array([position[str(path)] for path in oof["paths"]], np.int64)
-        if covered[index].any():
-            raise ValueError(f"{run}: an image is held out by two runs; give the folds of one cross-validation")
-        probabilities[index], covered[index] = probs, True
-    return probabilities, covered
-
-
 def compare_floors(floor_sets: list[str], base: Targets, probabilities: np.ndarray, labels: np.ndarray,
                    clear: np.ndarray, seed: int = 0) -> list[dict]:
     """For each set of recall floors (``"fear=0.5,disgust=0.4"``, or ``"none"``) added to ``base``'s clear and
@@ -292,7 +276,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.oof:
             p.error("--compare-floors compares targets on out-of-fold predictions: give --oof RUN ...")
         train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
-        oof, covered = load_out_of_fold(args.oof, train, args.flip_tta)
+        oof, covered = data.load_out_of_fold(args.oof, train, args.flip_tta)
         fit_labels, has_majority = train.ferplus_majority()
         use = covered & has_majority
         rows = compare_floors(args.compare_floors, targets, oof[use], fit_labels[use],
@@ -328,18 +312,20 @@ def main(argv: list[str] | None = None) -> dict:
 
     if args.oof:
         train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
-        oof, covered = load_out_of_fold(args.oof, train, args.flip_tta)
+        oof, covered = data.load_out_of_fold(args.oof, train, args.flip_tta)
         fit_labels, has_majority = train.ferplus_majority()
         use = covered & has_majority
         fit = (oof[use], fit_labels[use], train.clear_expressions()[1][use])
         fitted_on = f"out-of-fold predictions on train ({len(args.oof)} runs, {int(use.sum())} faces), FER+ majority"
+        oof_runs = [f"{run.resolve().parent.name}/{run.resolve().name}" for run in args.oof]
     else:
-        fit, fitted_on = (probs, labels, clear), f"{args.split}, FER+ majority labels"
+        fit, fitted_on, oof_runs = (probs, labels, clear), f"{args.split}, FER+ majority labels", None
     decision = replace(fit_decision(*fit[:2], targets, args.seed, clear=fit[2]), flip_tta=args.flip_tta)
     adjusted = decision.apply(probs)
     record = {
         **decision.as_card(),
         "fitted_on": fitted_on,
+        **({"oof_runs": oof_runs} if oof_runs else {}),
         "targets": {"recall_floors": {EMOTIONS[k]: v for k, v in targets.recall_floors.items()},
                     "max_calm_to_negative": targets.max_calm_to_negative,
                     "min_clear_recall": targets.min_clear_recall,

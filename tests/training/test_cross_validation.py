@@ -132,7 +132,7 @@ def test_mixup_keeps_targets_distributions_and_each_image_mostly_its_own():
 def test_folds_of_a_tiny_run_give_out_of_fold_predictions_for_every_training_image(tmp_path):
     from tests.images import FER2013
     from training import data, train
-    from training.operating_point import load_out_of_fold
+    from training.data import load_out_of_fold
 
     folder = tmp_path / "fer"
     for emotion in EMOTIONS:
@@ -202,3 +202,43 @@ def test_alignment_is_measured_on_the_faces_a_fold_held_out_and_read_as_served(t
     with pytest.raises(SystemExit, match="1 held-out images are not in this split"):
         evaluate_alignment.main(["--data", str(folder), "--split", "train", "--held-out-of", str(run),
                                  "--labels", "fer", "--cache-dir", str(tmp_path / "cache")])
+
+
+def test_the_served_decision_is_scored_on_a_fold_it_was_not_fitted_on_and_refuses_its_own(tmp_path):
+    import json
+
+    from emotion.vision.decision import Decision
+    from tests.images import FER2013
+    from training import data, evaluate
+    from training.export import DEFAULT_OUT
+
+    folder = tmp_path / "fer"
+    for emotion in EMOTIONS:
+        (folder / "train" / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
+            shutil.copy(src, folder / "train" / emotion / src.name)
+    whole = data.read_split(folder, subfolder="train")
+    cv = tmp_path / "cv"
+    rng = np.random.default_rng(0)
+    for fold, members in enumerate((slice(0, 7), slice(7, 14))):
+        (cv / f"fold{fold}").mkdir(parents=True)
+        plain, mirrored = rng.dirichlet(np.ones(NUM_CLASSES), (2, 7))
+        np.savez(cv / f"fold{fold}" / "oof.npz", paths=np.array(whole.paths[members]), probabilities=plain,
+                 mirrored=mirrored)
+    model = tmp_path / "models" / "emotion.tflite"
+    model.parent.mkdir()
+    shutil.copy(DEFAULT_OUT, model)
+    decision = {"offsets": {"fear": 0.5, "sad": -0.3}, "temperature": 0.8, "flip_tta": True,
+                "oof_runs": ["cv/fold0"]}
+    model.with_suffix(".json").write_text(json.dumps({"decision": decision}))
+
+    result = evaluate.main(["--data", str(folder), "--model", str(model), "--oof", str(cv / "fold1"),
+                            "--labels", "fer", "--cache-dir", str(tmp_path / "cache")])
+    oof = np.load(cv / "fold1" / "oof.npz")
+    expected = Decision.from_dict(decision, model).apply((oof["probabilities"] + oof["mirrored"]) / 2)
+    truth = whole.labels[7:14]
+    assert result["n"] == 7 and result["flip_tta"] is True and result["oof_runs"] == ["cv/fold1"]
+    assert result["accuracy"] == pytest.approx((expected.argmax(1) == truth).mean(), abs=1e-4)
+    with pytest.raises(SystemExit, match="fitted on cv/fold0"):
+        evaluate.main(["--data", str(folder), "--model", str(model), "--oof", str(cv / "fold0"), str(cv / "fold1"),
+                       "--labels", "fer", "--cache-dir", str(tmp_path / "cache")])

@@ -215,6 +215,38 @@ def test_operating_point_writes_the_decision_into_the_card(tmp_path, capsys):
     assert (served.predict(fear_faces).argmax(1) == FEAR).mean() >= 0.5
 
 
+def test_a_decision_fitted_out_of_fold_names_the_runs_it_was_fitted_on(tmp_path):
+    from training import data, operating_point
+    from training.export import DEFAULT_OUT
+
+    folder = voted_crops(tmp_path / "data")
+    (folder / "train").mkdir()
+    rows = (folder / "labels.csv").read_text().splitlines()
+    for row in rows[1:]:  # the same crops as a training split with the same votes
+        path, _, rest = row.split(",", 2)
+        shutil.copy(folder / path, folder / "train" / Path(path).name)
+        rows.append(f"train/{Path(path).name},Training,{rest}")
+    (folder / "labels.csv").write_text("\n".join(rows) + "\n")
+    train = data.read_split(folder, subfolder="train")
+    rng = np.random.default_rng(0)
+    for fold, members in enumerate((slice(0, 21), slice(21, 42))):
+        run = tmp_path / "cv" / f"fold{fold}"
+        run.mkdir(parents=True)
+        truth = np.eye(NUM_CLASSES)[train.labels[members]]
+        plain, mirrored = (0.6 * truth + 0.4 * rng.dirichlet(np.ones(NUM_CLASSES), len(truth)) for _ in range(2))
+        np.savez(run / "oof.npz", paths=np.array(train.paths[members]), probabilities=plain, mirrored=mirrored)
+    model = tmp_path / "emotion.tflite"
+    shutil.copy(DEFAULT_OUT, model)
+    model.with_suffix(".json").write_text("{}")
+
+    record = operating_point.main(["--data", str(folder), "--model", str(model), "--cache-dir", str(tmp_path / "c"),
+                                   "--oof", str(tmp_path / "cv" / "fold0"), str(tmp_path / "cv" / "fold1"),
+                                   "--flip-tta", "--max-calm-to-negative", "0.2"])
+    assert record["oof_runs"] == ["cv/fold0", "cv/fold1"] and record["flip_tta"] is True
+    assert record["fitted_on"].startswith("out-of-fold predictions on train (2 runs, 42 faces)")
+    assert record["after_crossfit"]["n"] == 42 and record["after"]["n"] == 42
+
+
 def test_operating_point_refuses_an_unknown_emotion_and_a_model_without_a_card(tmp_path, capsys):
     from training import operating_point
 
