@@ -212,6 +212,12 @@ def class_counts(labels: np.ndarray) -> dict[str, int]:
     return {name: int(counts[i]) for i, name in enumerate(EMOTIONS)}
 
 
+def run_name(run: Path) -> str:
+    """How a card names a cross-validation run it was fitted on: ``<cross-validation>/<fold>``."""
+    run = run.resolve()
+    return f"{run.parent.name}/{run.name}"
+
+
 def load_out_of_fold(runs: list[Path], train: Split, flip_tta: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The out-of-fold probabilities of ``training.train --folds`` runs, in the order of ``train``'s images,
     and a mask of the images they cover (each image in at most one fold)."""

@@ -253,8 +253,8 @@ def evaluate_out_of_fold(model: Path, runs: list[Path], split: data.Split, flip_
     and whether faces were flip-averaged; runs the decision was fitted on are refused."""
     card = ModelCard.read(model)
     fitted_on = set(json.loads(model.with_suffix(".json").read_text()).get("decision", {}).get("oof_runs", []))
-    named = {f"{run.resolve().parent.name}/{run.resolve().name}": run for run in runs}
-    if overlap := sorted(fitted_on & set(named)):
+    named = {data.run_name(run) for run in runs}
+    if overlap := sorted(fitted_on & named):
         raise SystemExit(f"--oof: the card's decision was fitted on {', '.join(overlap)}: score it on folds it "
                          "was not fitted on")
     flips = card.flips(flip_tta)

@@ -207,6 +207,17 @@ def choose_blend(main: np.ndarray, others: list[np.ndarray], labels: np.ndarray,
     return best, tried
 
 
+def out_of_fold_fit(folder: Path, runs: list[Path], flip_tta: bool,
+                    cache_dir: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a decision is fitted on out of fold: the runs' held-out probabilities of the training faces with a
+    FER+ majority, their labels and the mask of the clear faces among them."""
+    train = data.load_split(folder, subfolder="train", cache_dir=cache_dir)
+    oof, covered = data.load_out_of_fold(runs, train, flip_tta)
+    labels, has_majority = train.ferplus_majority()
+    use = covered & has_majority
+    return oof[use], labels[use], train.clear_expressions()[1][use]
+
+
 def compare_floors(floor_sets: list[str], base: Targets, probabilities: np.ndarray, labels: np.ndarray,
                    clear: np.ndarray, seed: int = 0) -> list[dict]:
     """For each set of recall floors (``"fear=0.5,disgust=0.4"``, or ``"none"``) added to ``base``'s clear and
@@ -275,14 +286,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.compare_floors:
         if not args.oof:
             p.error("--compare-floors compares targets on out-of-fold predictions: give --oof RUN ...")
-        train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
-        oof, covered = data.load_out_of_fold(args.oof, train, args.flip_tta)
-        fit_labels, has_majority = train.ferplus_majority()
-        use = covered & has_majority
-        rows = compare_floors(args.compare_floors, targets, oof[use], fit_labels[use],
-                              train.clear_expressions()[1][use], args.seed)
+        fit = out_of_fold_fit(args.data, args.oof, args.flip_tta, args.cache_dir)
+        rows = compare_floors(args.compare_floors, targets, *fit, args.seed)
         print_comparison(rows)
-        return {"compared": rows, "n": int(use.sum()), "runs": len(args.oof)}
+        return {"compared": rows, "n": len(fit[1]), "runs": len(args.oof)}
 
     card_path = args.model.with_suffix(".json")
     if not card_path.exists():
@@ -311,13 +318,9 @@ def main(argv: list[str] | None = None) -> dict:
     probs, labels, clear = raw[mask], labels[mask], val.clear_expressions()[1][mask]
 
     if args.oof:
-        train = data.load_split(args.data, subfolder="train", cache_dir=args.cache_dir)
-        oof, covered = data.load_out_of_fold(args.oof, train, args.flip_tta)
-        fit_labels, has_majority = train.ferplus_majority()
-        use = covered & has_majority
-        fit = (oof[use], fit_labels[use], train.clear_expressions()[1][use])
-        fitted_on = f"out-of-fold predictions on train ({len(args.oof)} runs, {int(use.sum())} faces), FER+ majority"
-        oof_runs = [f"{run.resolve().parent.name}/{run.resolve().name}" for run in args.oof]
+        fit = out_of_fold_fit(args.data, args.oof, args.flip_tta, args.cache_dir)
+        fitted_on = f"out-of-fold predictions on train ({len(args.oof)} runs, {len(fit[1])} faces), FER+ majority"
+        oof_runs = [data.run_name(run) for run in args.oof]
     else:
         fit, fitted_on, oof_runs = (probs, labels, clear), f"{args.split}, FER+ majority labels", None
     decision = replace(fit_decision(*fit[:2], targets, args.seed, clear=fit[2]), flip_tta=args.flip_tta)

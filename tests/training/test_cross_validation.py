@@ -22,6 +22,20 @@ def split_with_votes(votes: np.ndarray, labels: np.ndarray | None = None):
                       [f"train/x/{i}.png" for i in range(n)])
 
 
+def training_faces(folder, per_emotion: int, empty_val: bool = False):
+    """A folder in the fer2013 layout with the first ``per_emotion`` real training crops of each emotion (and,
+    with ``empty_val``, empty validation folders)."""
+    from tests.images import FER2013
+
+    for emotion in EMOTIONS:
+        (folder / "train" / emotion).mkdir(parents=True)
+        if empty_val:
+            (folder / "val" / emotion).mkdir(parents=True)
+        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:per_emotion]:
+            shutil.copy(src, folder / "train" / emotion / src.name)
+    return folder
+
+
 def test_folds_are_stratified_disjoint_and_the_same_every_time():
     rng = np.random.default_rng(0)
     votes = np.zeros((700, NUM_CLASSES))
@@ -130,16 +144,10 @@ def test_mixup_keeps_targets_distributions_and_each_image_mostly_its_own():
 
 
 def test_folds_of_a_tiny_run_give_out_of_fold_predictions_for_every_training_image(tmp_path):
-    from tests.images import FER2013
     from training import data, train
     from training.data import load_out_of_fold
 
-    folder = tmp_path / "fer"
-    for emotion in EMOTIONS:
-        for split in ("train", "val"):
-            (folder / split / emotion).mkdir(parents=True)
-        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:4]:
-            shutil.copy(src, folder / "train" / emotion / src.name)
+    folder = training_faces(tmp_path / "fer", per_emotion=4, empty_val=True)
     runs = []
     for fold in (0, 1):
         run = tmp_path / f"fold{fold}"
@@ -157,14 +165,9 @@ def test_folds_of_a_tiny_run_give_out_of_fold_predictions_for_every_training_ima
 
 
 def test_the_final_fit_reads_no_validation_split_and_keeps_the_end_of_schedule_network(tmp_path):
-    from tests.images import FER2013
     from training import train
 
-    folder = tmp_path / "fer"
-    for emotion in EMOTIONS:
-        (folder / "train" / emotion).mkdir(parents=True)
-        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
-            shutil.copy(src, folder / "train" / emotion / src.name)
+    folder = training_faces(tmp_path / "fer", per_emotion=2)
     # No val folder at all: a final fit that tried to read one would fail.
     run = tmp_path / "final"
     summary = train.main(["--data", str(folder), "--out", str(run), "--epochs", "1", "--batch", "8",
@@ -176,15 +179,10 @@ def test_the_final_fit_reads_no_validation_split_and_keeps_the_end_of_schedule_n
 
 
 def test_alignment_is_measured_on_the_faces_a_fold_held_out_and_read_as_served(tmp_path):
-    from tests.images import FER2013
     from training import data, evaluate_alignment
     from training.export import DEFAULT_OUT
 
-    folder = tmp_path / "fer"
-    for emotion in EMOTIONS:
-        (folder / "train" / emotion).mkdir(parents=True)
-        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
-            shutil.copy(src, folder / "train" / emotion / src.name)
+    folder = training_faces(tmp_path / "fer", per_emotion=2)
     whole = data.read_split(folder, subfolder="train")
     held = whole.paths[::3]
     run = tmp_path / "fold0"
@@ -208,15 +206,10 @@ def test_the_served_decision_is_scored_on_a_fold_it_was_not_fitted_on_and_refuse
     import json
 
     from emotion.vision.decision import Decision
-    from tests.images import FER2013
     from training import data, evaluate
     from training.export import DEFAULT_OUT
 
-    folder = tmp_path / "fer"
-    for emotion in EMOTIONS:
-        (folder / "train" / emotion).mkdir(parents=True)
-        for src in sorted((FER2013 / "train" / emotion).glob("*.png"))[:2]:
-            shutil.copy(src, folder / "train" / emotion / src.name)
+    folder = training_faces(tmp_path / "fer", per_emotion=2)
     whole = data.read_split(folder, subfolder="train")
     cv = tmp_path / "cv"
     rng = np.random.default_rng(0)
